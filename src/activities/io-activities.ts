@@ -1,0 +1,84 @@
+/**
+ * HTTP and chat-notification activities. I/O lives here, built by a factory from injected dependencies,
+ * so tests can point them at a local server and the worker at real endpoints.
+ * Notification text arrives already rendered from masked step outputs; it is masked once more before it leaves.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import type { HttpOutput, HttpRequest, IoActivities, NotifyRequest } from './types.js';
+
+export interface IoActivityDeps {
+  /** Chat target name to a Slack-compatible incoming-webhook URL. */
+  readonly notifyTargets: Readonly<Record<string, string>>;
+  /** Masks secrets and PII in outgoing text (the governance masker's text function). */
+  readonly maskText: (text: string) => string;
+  /** Largest response body kept, in bytes: outputs go into workflow history. */
+  readonly maxBodyBytes?: number;
+}
+
+export function createIoActivities(deps: IoActivityDeps): IoActivities {
+  const maxBody = deps.maxBodyBytes ?? 64 * 1024;
+  return {
+    async httpRequest(request: HttpRequest): Promise<HttpOutput> {
+      const hasBody = request.body !== undefined && request.method !== 'GET' && request.method !== 'HEAD';
+      const headers = { ...request.headers };
+      if (hasBody && typeof request.body !== 'string' && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+        headers['content-type'] = 'application/json';
+      }
+      let response: Response;
+      try {
+        response = await fetch(request.url, {
+          method: request.method,
+          headers,
+          body: hasBody ? (typeof request.body === 'string' ? request.body : JSON.stringify(request.body)) : undefined,
+          signal: AbortSignal.timeout(request.timeoutMs),
+        });
+      } catch (error) {
+        // Network errors are retryable: Temporal's retry policy decides.
+        throw new Error(`HTTP ${request.method} ${redactUrl(request.url)} failed: ${(error as Error).message}`);
+      }
+      const text = (await response.text()).slice(0, maxBody);
+      const ok = request.expectStatus.length > 0 ? request.expectStatus.includes(response.status) : response.ok;
+      if (!ok) {
+        throw ApplicationFailure.create({
+          type: 'VIGIL_E_HTTP_STATUS',
+          message: `HTTP ${request.method} ${redactUrl(request.url)} answered ${response.status}`,
+          nonRetryable: response.status < 500,
+        });
+      }
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // Not JSON: keep the text.
+      }
+      return { status: response.status, body };
+    },
+
+    async notify(request: NotifyRequest): Promise<{ delivered: boolean }> {
+      const url = deps.notifyTargets[request.target];
+      if (!url) {
+        throw ApplicationFailure.create({ type: 'VIGIL_E_NOTIFY_TARGET', message: `no chat target named "${request.target}" is configured`, nonRetryable: true });
+      }
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text: deps.maskText(request.text) }),
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (!response.ok) throw new Error(`chat target "${request.target}" answered ${response.status}`);
+      return { delivered: true };
+    },
+  };
+}
+
+/** Never echo credentials in a URL back into history. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    u.search = u.search ? '?…' : '';
+    return u.toString();
+  } catch {
+    return '(invalid url)';
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * Every error code Vigil shows to a person, in one registry: `VIGIL_E_<AREA>_<WHAT>`.
+ * A test checks that each code here is documented in docs/errors.md, and that code outside this file uses only these.
+ */
+export const ERROR_CODES = {
+  VIGIL_E_RUNBOOK_YAML: 'The file is not valid YAML (syntax, tabs, duplicate keys).',
+  VIGIL_E_RUNBOOK_TOO_LARGE: 'The runbook exceeds the size or nesting limit.',
+  VIGIL_E_RUNBOOK_SCHEMA: 'The runbook does not match schemas/runbook.schema.json.',
+  VIGIL_E_RUNBOOK_DUPLICATE_ID: 'Two steps share an id.',
+  VIGIL_E_RUNBOOK_EXPRESSION: 'An expression does not parse.',
+  VIGIL_E_RUNBOOK_REFERENCE: 'An expression refers to an unknown input, or a step that has not run yet.',
+  VIGIL_E_RUNBOOK_SQL_TEMPLATE: 'A SQL query contains an expression: SQL text is never built from input; use $1 parameters.',
+  VIGIL_E_RUNBOOK_UNKNOWN_CONNECTION: 'A step names a connection that the configuration does not define.',
+  VIGIL_E_RUNBOOK_READ: 'The runbook file could not be read.',
+  VIGIL_E_INPUT_INVALID: 'A run input is missing, unknown, or of the wrong type.',
+  VIGIL_E_STEP_CONDITION: 'A `when` condition failed to evaluate or did not give a boolean.',
+  VIGIL_E_STEP_TEMPLATE: 'A template (parameter, message, URL) failed to evaluate.',
+  VIGIL_E_CONNECTION_UNKNOWN: 'The worker has no connection of that name.',
+  VIGIL_E_TEMPORAL_UNREACHABLE: 'The Temporal server could not be reached.',
+  VIGIL_E_POSTGRES_UNREACHABLE: 'PostgreSQL could not be reached.',
+  VIGIL_E_TEMPORAL_CLI_MISSING: 'No Temporal CLI was found, and none could be built or downloaded.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;

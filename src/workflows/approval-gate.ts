@@ -1,0 +1,141 @@
+/**
+ * The state of one approval gate: who must approve, who has, who may not. Pure and deterministic;
+ * the workflow owns the waiting and the timers. Signature checks of approvals come from the approval service
+ * and are verified again where the statement executes; this file enforces quorum and separation of duties.
+ */
+import { principalChain, type Principal } from '../shared/principal.js';
+
+export interface ApproverRequirement {
+  readonly group: string;
+  readonly count: number;
+}
+
+export interface ApprovalSignal {
+  readonly gateId: string;
+  readonly decision: 'approve' | 'deny';
+  readonly approver: { readonly id: string; readonly groups: readonly string[] };
+  readonly comment?: string;
+  /** ISO time the approval service stamped. */
+  readonly at: string;
+  /** Ed25519 signature by the approval service; verified at execution. */
+  readonly signature?: string;
+}
+
+export type GateState = 'pending' | 'approved' | 'denied' | 'expired' | 'cancelled';
+
+export interface GateDecisionRecord {
+  readonly approver: string;
+  readonly decision: 'approve' | 'deny';
+  /** The requirement this approval counted toward. */
+  readonly group?: string;
+  readonly comment?: string;
+  readonly at: string;
+  readonly signature?: string;
+}
+
+export interface GateView {
+  readonly gateId: string;
+  readonly stepId: string;
+  readonly message: string;
+  readonly requester: string;
+  readonly openedAt: string;
+  readonly state: GateState;
+  readonly required: readonly ApproverRequirement[];
+  readonly decisions: readonly GateDecisionRecord[];
+  readonly rejected: readonly { readonly approver: string; readonly reason: string; readonly at: string }[];
+  readonly reason?: string;
+}
+
+export type OfferResult = { readonly accepted: true; readonly settled: boolean } | { readonly accepted: false; readonly reason: string };
+
+export class ApprovalGate {
+  private state: GateState = 'pending';
+  private required: ApproverRequirement[];
+  private readonly decisions: GateDecisionRecord[] = [];
+  private readonly rejected: { approver: string; reason: string; at: string }[] = [];
+  private reason?: string;
+
+  constructor(
+    readonly gateId: string,
+    readonly stepId: string,
+    readonly message: string,
+    private readonly requester: Principal,
+    required: readonly ApproverRequirement[],
+    private readonly openedAt: string,
+  ) {
+    this.required = [...required];
+  }
+
+  get settled(): boolean {
+    return this.state !== 'pending';
+  }
+
+  get current(): GateState {
+    return this.state;
+  }
+
+  /** Ids that may never approve this gate: the requester, whoever it acts for, and an agent's owner. */
+  private conflicted(): Set<string> {
+    const ids = new Set<string>();
+    for (let p: Principal | undefined = this.requester; p; p = p.onBehalfOf) {
+      ids.add(p.id);
+      if (p.owner) ids.add(p.owner);
+    }
+    return ids;
+  }
+
+  offer(signal: ApprovalSignal): OfferResult {
+    const reject = (reason: string): OfferResult => {
+      this.rejected.push({ approver: signal.approver.id, reason, at: signal.at });
+      return { accepted: false, reason };
+    };
+    if (this.state !== 'pending') return reject(`gate is already ${this.state}`);
+    if (this.conflicted().has(signal.approver.id)) return reject('separation of duties: the requester (or whom it acts for) cannot decide its own request');
+    if (this.decisions.some((d) => d.approver === signal.approver.id)) return reject('this approver has already decided');
+    const eligible = this.required.filter((r) => signal.approver.groups.includes(r.group));
+    if (eligible.length === 0) return reject(`not in an approver group (${this.required.map((r) => r.group).join(', ')})`);
+
+    if (signal.decision === 'deny') {
+      this.decisions.push({ approver: signal.approver.id, decision: 'deny', comment: signal.comment, at: signal.at, signature: signal.signature });
+      this.state = 'denied';
+      this.reason = `denied by ${signal.approver.id}${signal.comment ? `: ${signal.comment}` : ''}`;
+      return { accepted: true, settled: true };
+    }
+    // Count the approver toward the first requirement they can still help meet.
+    const open = eligible.find((r) => this.countFor(r.group) < r.count);
+    if (!open) return reject('the groups this approver belongs to have already reached their quorum');
+    this.decisions.push({ approver: signal.approver.id, decision: 'approve', group: open.group, comment: signal.comment, at: signal.at, signature: signal.signature });
+    if (this.required.every((r) => this.countFor(r.group) >= r.count)) this.state = 'approved';
+    return { accepted: true, settled: this.settled };
+  }
+
+  /** After a timeout: ask other groups instead. Approvals already given still count toward them. */
+  escalate(to: readonly ApproverRequirement[]): void {
+    this.required = [...to];
+  }
+
+  close(state: 'expired' | 'cancelled', reason: string): void {
+    if (this.state !== 'pending') return;
+    this.state = state;
+    this.reason = reason;
+  }
+
+  private countFor(group: string): number {
+    return this.decisions.filter((d) => d.decision === 'approve' && d.group === group).length;
+  }
+
+  view(): GateView {
+    return {
+      gateId: this.gateId,
+      stepId: this.stepId,
+      message: this.message,
+      requester: principalChain(this.requester),
+      openedAt: this.openedAt,
+      state: this.state,
+      required: [...this.required],
+      decisions: [...this.decisions],
+      rejected: [...this.rejected],
+      reason: this.reason,
+    };
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * Signal and query definitions of the runbook workflow, shared by the workflow and its clients.
+ * Pure definitions: safe to import on both sides of the sandbox.
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { ApprovalSignal, GateView } from './approval-gate.js';
+import type { RunStatus } from './types.js';
+
+export const statusQuery = defineQuery<RunStatus>('vigil.status');
+export const pendingGatesQuery = defineQuery<GateView[]>('vigil.pendingGates');
+export const approvalSignal = defineSignal<[ApprovalSignal]>('vigil.approval');

@@ -1,0 +1,65 @@
+/**
+ * The runbook workflow: runs a compiled Plan durably.
+ * Sandbox rules: import at runtime only @temporalio/workflow and pure modules; activities as types only;
+ * no Date.now() outside workflow time, no Math.random(), no process.env, no file reads. The plan arrives in the input,
+ * so editing a runbook never changes a run in flight.
+ */
+import { allHandlersFinished, ApplicationFailure, condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import { renderTemplate } from '../expressions/render-template.js';
+import { resolveInputs } from '../runbook/resolve-inputs.js';
+import type { ApprovalGate } from './approval-gate.js';
+import { approvalSignal, pendingGatesQuery, statusQuery } from './definitions.js';
+import { Interpreter } from './interpreter.js';
+import type { RunbookWorkflowInput, RunbookWorkflowResult, RunStatus } from './types.js';
+
+export async function runbookWorkflow(input: RunbookWorkflowInput): Promise<RunbookWorkflowResult> {
+  const { plan } = input;
+  const info = workflowInfo();
+  const status: RunStatus = { runbook: plan.runbook.name, planHash: plan.hash, state: 'running', steps: [] };
+  const gates = new Map<string, ApprovalGate>();
+
+  setHandler(statusQuery, () => status);
+  setHandler(pendingGatesQuery, () => [...gates.values()].filter((g) => !g.settled).map((g) => g.view()));
+  setHandler(approvalSignal, (signal) => {
+    // A decision for a gate that is not open is dropped: nothing to count it toward.
+    gates.get(signal.gateId)?.offer(signal);
+  });
+
+  const resolved = resolveInputs(plan.inputs, input.inputs);
+  if (!resolved.ok) {
+    status.state = 'failed';
+    throw ApplicationFailure.create({
+      type: 'VIGIL_E_INPUT_INVALID',
+      message: resolved.problems.map((p) => `input "${p.input}" ${p.reason}`).join('; '),
+      nonRetryable: true,
+    });
+  }
+
+  const context = {
+    inputs: resolved.values,
+    steps: {} as Record<string, unknown>,
+    trigger: input.trigger.payload ?? {},
+    run: { id: info.runId, workflow_id: info.workflowId, principal: input.principal.id },
+  };
+  const interpreter = new Interpreter(input, { workflowId: info.workflowId, runId: info.runId }, status, gates);
+  try {
+    await interpreter.runSteps(plan.steps, context);
+  } catch (error) {
+    status.state = 'failed';
+    await condition(allHandlersFinished);
+    throw error;
+  }
+
+  const outputs: Record<string, unknown> = {};
+  for (const [name, template] of Object.entries(plan.outputs)) {
+    try {
+      outputs[name] = renderTemplate(template, context);
+    } catch (error) {
+      status.state = 'failed';
+      throw ApplicationFailure.create({ type: 'VIGIL_E_STEP_TEMPLATE', message: `output ${name}: ${(error as Error).message}`, nonRetryable: true });
+    }
+  }
+  status.state = 'completed';
+  await condition(allHandlersFinished);
+  return { runbook: plan.runbook.name, planHash: plan.hash, outputs, steps: status.steps };
+}

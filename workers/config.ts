@@ -1,0 +1,42 @@
+/**
+ * The worker's configuration, read once from the environment, validated, and frozen.
+ * This is a door: library code under src/ reads no environment variables.
+ */
+import { fileURLToPath } from 'node:url';
+
+export interface WorkerConfig {
+  readonly temporalAddress: string;
+  readonly namespace: string;
+  readonly taskQueue: string;
+  readonly policyFile: string;
+  /** Environment variables, for resolving each connection's `url_env`. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Chat target name to incoming-webhook URL (VIGIL_NOTIFY_TARGETS, JSON). */
+  readonly notifyTargets: Readonly<Record<string, string>>;
+  /** Key of the HMAC pseudonyms that masking's `hash` strategy produces. */
+  readonly maskingKey: string;
+}
+
+export const DEFAULT_TASK_QUEUE = 'vigil';
+export const DEFAULT_POLICY_FILE = fileURLToPath(new URL('../policies/default.yaml', import.meta.url));
+
+export function workerConfigFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<WorkerConfig> = {}): WorkerConfig {
+  let notifyTargets: Record<string, string> = {};
+  if (env.VIGIL_NOTIFY_TARGETS) {
+    try {
+      notifyTargets = JSON.parse(env.VIGIL_NOTIFY_TARGETS) as Record<string, string>;
+    } catch {
+      throw new Error('VIGIL_NOTIFY_TARGETS must be a JSON object of target name to webhook URL');
+    }
+  }
+  return Object.freeze({
+    temporalAddress: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+    namespace: env.TEMPORAL_NAMESPACE ?? 'default',
+    taskQueue: env.VIGIL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
+    policyFile: env.VIGIL_POLICY ?? DEFAULT_POLICY_FILE,
+    env: { ...env },
+    notifyTargets,
+    maskingKey: env.VIGIL_MASKING_KEY ?? 'vigil-development-masking-key',
+    ...overrides,
+  });
+}
