@@ -4,10 +4,12 @@ import { defineConfig } from 'vitest/config';
 // (started once by the global setup) and real PostgreSQL.
 export default defineConfig({
   test: {
+    reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       {
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['test/**/*.test.ts'],
           exclude: ['test/**/*.int.test.ts', 'node_modules/**'],
         },
@@ -15,6 +17,8 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          // Unit tests first: they fail fast and need no services.
+          sequence: { groupOrder: 1 },
           include: ['test/**/*.int.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 120_000,

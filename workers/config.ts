@@ -3,6 +3,7 @@
  * This is a door: library code under src/ reads no environment variables.
  */
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_TASK_QUEUE } from '../src/shared/task-queue.js';
 
 export interface WorkerConfig {
   readonly temporalAddress: string;
@@ -17,7 +18,6 @@ export interface WorkerConfig {
   readonly maskingKey: string;
 }
 
-export const DEFAULT_TASK_QUEUE = 'vigil';
 export const DEFAULT_POLICY_FILE = fileURLToPath(new URL('../policies/default.yaml', import.meta.url));
 
 export function workerConfigFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<WorkerConfig> = {}): WorkerConfig {

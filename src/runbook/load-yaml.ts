@@ -12,8 +12,11 @@ export type PathSegment = string | number;
 
 export interface LoadedYaml {
   readonly data: unknown;
-  /** Line and column (1-based) of the node at `path`, or of its closest existing parent. */
-  locate(path: readonly PathSegment[]): { line: number; col: number };
+  /**
+   * Line and column (1-based) of the node at `path`, or of its closest existing parent.
+   * `key` points at the last segment's key instead of its value (for "unknown field" and the like).
+   */
+  locate(path: readonly PathSegment[], at?: 'value' | 'key'): { line: number; col: number };
 }
 
 export type LoadResult = { ok: true; yaml: LoadedYaml } | { ok: false; issues: RunbookIssue[] };
@@ -48,14 +51,17 @@ export function loadYaml(text: string, file: string): LoadResult {
     ok: true,
     yaml: {
       data,
-      locate(path) {
+      locate(path, at = 'value') {
         let node: unknown = doc.contents;
         let offset = (doc.contents as Node | null)?.range?.[0] ?? 0;
-        for (const segment of path) {
+        for (const [i, segment] of path.entries()) {
           const next = childOf(node, segment);
           if (!next) break;
           node = next.value ?? next.key;
-          offset = (next.value as Node | null)?.range?.[0] ?? (next.key as Node | null)?.range?.[0] ?? offset;
+          const preferKey = at === 'key' && i === path.length - 1;
+          const first = preferKey ? next.key : next.value;
+          const second = preferKey ? next.value : next.key;
+          offset = (first as Node | null)?.range?.[0] ?? (second as Node | null)?.range?.[0] ?? offset;
         }
         return lines.linePos(offset);
       },

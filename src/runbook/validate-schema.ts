@@ -15,8 +15,9 @@ export function validateSchema(yaml: LoadedYaml, file: string): RunbookIssue[] {
   const errors = pruneNoise(validate.errors ?? []);
   return errors.map((e) => {
     const path = pointerToPath(e.instancePath);
-    const target = e.keyword === 'additionalProperties' ? [...path, String(e.params.additionalProperty)] : path;
-    const { line, col } = yaml.locate(target);
+    const unknownField = e.keyword === 'additionalProperties';
+    const target = unknownField ? [...path, String(e.params.additionalProperty)] : path;
+    const { line, col } = yaml.locate(target, unknownField ? 'key' : 'value');
     return { file, line, col, code: 'VIGIL_E_RUNBOOK_SCHEMA', message: `${describePath(yaml.data, path)}: ${explain(e)}` };
   });
 }

@@ -19,6 +19,21 @@ export const ERROR_CODES = {
   VIGIL_E_TEMPORAL_UNREACHABLE: 'The Temporal server could not be reached.',
   VIGIL_E_POSTGRES_UNREACHABLE: 'PostgreSQL could not be reached.',
   VIGIL_E_TEMPORAL_CLI_MISSING: 'No Temporal CLI was found, and none could be built or downloaded.',
+  VIGIL_E_STEP_FAILED: 'A step failed for a reason without a more specific code.',
+  VIGIL_E_RUN_FAILED: 'The run failed for a reason without a more specific code.',
+  VIGIL_E_HTTP_STATUS: 'An http step got a status it did not expect.',
+  VIGIL_E_NOTIFY_TARGET: 'A notify step names a chat target the worker does not know.',
+  VIGIL_E_APPROVAL_DENIED: 'An approver denied the gate.',
+  VIGIL_E_APPROVAL_EXPIRED: 'Nobody decided before the gate timed out (after any escalation).',
+  VIGIL_E_POLICY_DENIED: 'Policy denied the statement; the message names the rule and its reason.',
+  VIGIL_E_POLICY_INVALID: 'The policy file is invalid.',
+  VIGIL_E_SQL_MAX_ROWS: 'A write affected more rows than max_rows; it was rolled back.',
+  VIGIL_E_SQL_EXPECT: 'The rows returned or affected did not meet `expect`; a write was rolled back.',
+  VIGIL_E_SQL_TIMEOUT: 'The statement ran longer than the step timeout and was cancelled.',
+  VIGIL_E_SQL_READ_ONLY: 'A statement classified as a read tried to write (read-only transaction).',
+  VIGIL_E_SQL_ERROR: 'PostgreSQL rejected the statement; the message carries its SQLSTATE, masked.',
+  VIGIL_E_SQL_CONNECTION: 'The worker could not connect to the database; retried.',
+  VIGIL_E_INTERNAL: 'A bug in Vigil: the command line prints this for errors it did not expect.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

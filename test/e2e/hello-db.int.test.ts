@@ -14,6 +14,7 @@ import type { Principal } from '../../src/shared/principal.js';
 import { wireActivities, type WiredActivities } from '../../workers/activities.js';
 import { workerConfigFromEnv } from '../../workers/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { recordHistory } from '../support/histories.js';
 import { temporalHarness, type TemporalHarness } from '../support/temporal.js';
 
 const alice: Principal = { id: 'alice', kind: 'human', groups: ['sre'] };
@@ -66,6 +67,7 @@ describe('hello-db end to end', () => {
     const step = outcome.result.steps.find((s) => s.id === 'open_orders');
     expect(step?.state).toBe('succeeded');
     expect(events.map((e) => `${e.type}:${e.step.id}`)).toEqual(['started:open_orders', 'ended:open_orders']);
+    await recordHistory(handle, 'hello-db');
   });
 
   it('refuses to start a run whose input has the wrong type, naming the input', async () => {

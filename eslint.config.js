@@ -1,0 +1,43 @@
+// Lint: typescript-eslint's recommended rules, plus the sandbox boundary of DESIGN.md made mechanical:
+// workflow code may import at runtime only @temporalio/workflow, @temporalio/common and pure modules.
+import tseslint from 'typescript-eslint';
+
+const SANDBOX_ALLOWED = [
+  '@temporalio/workflow',
+  '@temporalio/common',
+  '\\./[a-z-]+\\.js',
+  '\\.\\./expressions/[a-z-]+\\.js',
+  '\\.\\./runbook/(plan|resolve-inputs)\\.js',
+  '\\.\\./shared/(principal|search-attributes|canonical-json)\\.js',
+];
+
+const EXPRESSIONS_ALLOWED = ['@marcbachmann/cel-js', '\\./[a-z-]+\\.js', '\\.\\./runbook/plan\\.js'];
+
+const allowOnly = (allowed, message) => ({
+  patterns: [{ regex: `^(?!(${allowed.join('|')})$).*`, allowTypeImports: true, message }],
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'test-output/**', '.vigil/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['src/workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        allowOnly(SANDBOX_ALLOWED, 'Workflow code runs in the Temporal sandbox: import activities and drivers with `import type` only.'),
+      ],
+    },
+  },
+  {
+    files: ['src/expressions/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', allowOnly(EXPRESSIONS_ALLOWED, 'Expressions run inside the workflow sandbox: keep them pure.')],
+    },
+  },
+);

@@ -1,0 +1,104 @@
+/**
+ * `vigil dev [--demo]`: everything on one machine in one process tree. Starts (or reuses) Temporal and PostgreSQL,
+ * runs a worker, and with --demo seeds the demo database and runs runbooks/hello-db.yaml.
+ * Ctrl-C stops the worker first, then the services this command started.
+ */
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { connectClient } from '../../client/connect.js';
+import { startRun } from '../../client/start-run.js';
+import { watchRun } from '../../client/watch-run.js';
+import { seedDemoDatabase } from '../../dev/demo-database.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../dev/embedded-postgres.js';
+import { preferredPort } from '../../dev/ports.js';
+import { startDevServer, type DevServer } from '../../dev/temporal-server.js';
+import { compileRunbookOrThrow } from '../../runbook/compile.js';
+import { VigilError } from '../../shared/vigil-error.js';
+import { workerConfigFromEnv } from '../../../workers/config.js';
+import { startWorker } from '../../../workers/run-worker.js';
+import { readFileSync } from 'node:fs';
+import { printOutcome, printStepEvent, runLink } from '../print-run.js';
+import { localPrincipal } from './run.js';
+
+const HELLO_DB = fileURLToPath(new URL('../../../runbooks/hello-db.yaml', import.meta.url));
+
+export interface DevOptions {
+  readonly demo: boolean;
+}
+
+export async function devCommand(options: DevOptions, env: NodeJS.ProcessEnv): Promise<number> {
+  const log = (line: string) => console.log(line);
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    let databaseUrl = env.DATABASE_URL;
+    if (!databaseUrl) {
+      const embedded: EmbeddedDatabase = await startEmbeddedPostgres(log);
+      stops.push(() => embedded.stop());
+      databaseUrl = embedded.url;
+    }
+    await checkPostgres(databaseUrl);
+
+    let address = env.TEMPORAL_ADDRESS;
+    let uiUrl = env.VIGIL_TEMPORAL_UI;
+    if (!address) {
+      const server: DevServer = await startDevServer({ env, log, port: await preferredPort(7233), uiPort: await preferredPort(8233) });
+      stops.push(() => server.stop());
+      address = server.address;
+      uiUrl = server.uiUrl;
+    }
+
+    const config = workerConfigFromEnv({ ...env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: address });
+    if (options.demo) {
+      const { seeded } = await seedDemoDatabase(databaseUrl);
+      log(seeded ? 'Seeded the demo database (customers, orders, payment jobs, feature flags).' : 'Demo database already seeded.');
+    }
+    const { done } = await startWorker(config);
+    log(`Worker polling task queue "${config.taskQueue}" on Temporal ${address}.`);
+
+    if (options.demo) {
+      const plan = compileRunbookOrThrow(readFileSync(HELLO_DB, 'utf8'), 'runbooks/hello-db.yaml');
+      const client = await connectClient({ address, namespace: config.namespace });
+      const { handle, workflowId } = await startRun(client, {
+        plan,
+        inputs: {},
+        principal: localPrincipal(env),
+        trigger: { source: 'demo' },
+        taskQueue: config.taskQueue,
+      });
+      log(`\nDemo: running runbooks/hello-db.yaml as ${workflowId}`);
+      const outcome = await watchRun(handle, printStepEvent);
+      printOutcome(outcome);
+      const link = runLink(uiUrl, config.namespace, workflowId);
+      if (link) log(`See it in the Temporal UI: ${link}`);
+      await client.connection.close();
+    }
+    log(`\nVigil is running.${uiUrl ? ` Temporal UI: ${uiUrl}` : ''}`);
+    log(`Try: TEMPORAL_ADDRESS=${address} npx vigil run runbooks/hello-db.yaml --input customer_id=7 --wait`);
+    log('Ctrl-C stops everything.');
+    await done;
+    return 0;
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  }
+}
+
+async function checkPostgres(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new VigilError('VIGIL_E_POSTGRES_UNREACHABLE', `cannot reach PostgreSQL at ${redact(url)} (${(error as Error).message})`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(invalid DATABASE_URL)';
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * The `vigil` command line: a door. It reads the environment, talks to Temporal through the client,
+ * and prints errors as `CODE  message` lines with a non-zero exit.
+ */
+import { Command } from 'commander';
+import { reportError } from './fail.js';
+
+// Commands load on demand: `vigil validate` should not pay for loading the Temporal worker.
+
+const program = new Command()
+  .name('vigil')
+  .description('Governed runbook automation: YAML runbooks on Temporal, every database step governed.')
+  .showHelpAfterError();
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+program
+  .command('validate')
+  .description('check runbooks; prints every problem as file:line:col  CODE  message')
+  .argument('<files...>', 'runbook YAML files')
+  .action(async (files: string[]) => {
+    const { validateCommand } = await import('./commands/validate.js');
+    process.exitCode = validateCommand(files);
+  });
+
+program
+  .command('run')
+  .description('start a run of a runbook')
+  .argument('<file>', 'runbook YAML file')
+  .option('-i, --input <name=value>', 'an input value (repeatable)', collect, [])
+  .option('-w, --wait', 'follow the run: print each step as it starts and ends, then the result', false)
+  .action(async (file: string, options: { input: string[]; wait: boolean }) => {
+    const { runCommand } = await import('./commands/run.js');
+    process.exitCode = await runCommand(file, options, process.env);
+  });
+
+program
+  .command('worker')
+  .description('run a worker on TEMPORAL_ADDRESS (default 127.0.0.1:7233) until Ctrl-C')
+  .action(async () => {
+    const { workerCommand } = await import('./commands/worker.js');
+    process.exitCode = await workerCommand(process.env);
+  });
+
+program
+  .command('dev')
+  .description('start Temporal (dev server), PostgreSQL (embedded unless DATABASE_URL) and a worker; Ctrl-C stops all')
+  .option('--demo', 'seed the demo database and run runbooks/hello-db.yaml', false)
+  .action(async (options: { demo: boolean }) => {
+    const { devCommand } = await import('./commands/dev.js');
+    process.exitCode = await devCommand(options, process.env);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = reportError(error);
+}
+// Some dependencies install exit hooks that would exit with 0; every command has finished here, so exit with its code.
+process.exit(process.exitCode ?? 0);

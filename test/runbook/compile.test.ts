@@ -1,0 +1,89 @@
+/**
+ * The compiler on the foundation's slice: the example compiles to the expected plan, and broken runbooks
+ * produce every issue with its code and position.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { compileRunbook } from '../../src/runbook/compile.js';
+import { formatIssue } from '../../src/runbook/issues.js';
+
+const HELLO = readFileSync('runbooks/hello-db.yaml', 'utf8');
+
+function issuesOf(text: string) {
+  const result = compileRunbook(text, 'rb.yaml');
+  if (result.ok) throw new Error('expected the runbook to be invalid');
+  return result.issues.map((i) => ({ code: i.code, line: i.line }));
+}
+
+const runbook = (steps: string, inputs = '') => `apiVersion: vigil/v1
+kind: Runbook
+metadata:
+  name: t
+spec:
+${inputs}  steps:
+${steps}`;
+
+describe('compileRunbook', () => {
+  it('compiles hello-db into a plan with one SQL step and a bound parameter', () => {
+    const result = compileRunbook(HELLO, 'runbooks/hello-db.yaml');
+    if (!result.ok) throw new Error(result.issues.map(formatIssue).join('\n'));
+    const [step] = result.plan.steps;
+    expect(step).toMatchObject({ kind: 'sql', id: 'open_orders', connection: 'demo', params: [{ kind: 'expr', expr: 'inputs.customer_id' }], maxRows: 100 });
+    expect(step?.source.line).toBe(19);
+    expect(result.plan.hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('gives the same hash for the same runbook, and a different one when a step changes', () => {
+    const a = compileRunbook(HELLO, 'x.yaml');
+    const b = compileRunbook(HELLO, 'x.yaml');
+    const c = compileRunbook(HELLO.replace('max_rows: 100', 'max_rows: 50'), 'x.yaml');
+    if (!a.ok || !b.ok || !c.ok) throw new Error('expected valid');
+    expect(a.plan.hash).toBe(b.plan.hash);
+    expect(c.plan.hash).not.toBe(a.plan.hash);
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    expect(issuesOf('apiVersion: vigil/v1\nkind: [Runbook\n')).toEqual([expect.objectContaining({ code: 'VIGIL_E_RUNBOOK_YAML' })]);
+  });
+
+  it('reports every semantic problem, not only the first', () => {
+    const text = runbook(`    - id: a
+      intent: read
+      sql: { connection: demo, query: "SELECT \${{ inputs.x }}" }
+    - id: a
+      notify: { target: ops, text: "\${{ steps.later.rows }}" }
+    - id: later
+      wait: 1s
+`);
+    expect(issuesOf(text)).toEqual([
+      { code: 'VIGIL_E_RUNBOOK_SQL_TEMPLATE', line: 9 },
+      { code: 'VIGIL_E_RUNBOOK_DUPLICATE_ID', line: 10 },
+      { code: 'VIGIL_E_RUNBOOK_REFERENCE', line: 11 },
+    ]);
+  });
+
+  it('rejects a step with two actions and a SQL step without intent', () => {
+    const text = runbook(`    - id: a
+      wait: 1s
+      notify: { target: ops, text: hi }
+    - id: b
+      sql: { connection: demo, query: "SELECT 1" }
+`);
+    expect(issuesOf(text)).toEqual([
+      { code: 'VIGIL_E_RUNBOOK_SCHEMA', line: 7 },
+      { code: 'VIGIL_E_RUNBOOK_SCHEMA', line: 10 },
+    ]);
+  });
+
+  it('names an unknown field in words, at its line', () => {
+    const result = compileRunbook(runbook(`    - id: a\n      wiat: 1s\n      wait: 1s\n`), 'rb.yaml');
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues.map(formatIssue)).toEqual(['rb.yaml:8:7  VIGIL_E_RUNBOOK_SCHEMA  step "a": unknown field "wiat"']);
+  });
+
+  it('rejects a reference to an undeclared input', () => {
+    const text = runbook(`    - id: a\n      when: \${{ inputs.regoin == "eu" }}\n      wait: 1s\n`, `  inputs:\n    region: { type: string }\n`);
+    expect(issuesOf(text)).toEqual([{ code: 'VIGIL_E_RUNBOOK_REFERENCE', line: 10 }]);
+  });
+});

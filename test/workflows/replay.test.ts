@@ -1,0 +1,25 @@
+/**
+ * Replays every recorded history (test/fixtures/histories/*.json) through the current workflow code.
+ * No server needed: a DeterminismViolationError here means a change would break runs in flight.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { HISTORY_DIR } from '../support/histories.js';
+import { workflowBundle } from '../support/temporal.js';
+
+const files = readdirSync(HISTORY_DIR).filter((f) => f.endsWith('.json'));
+
+describe('replay of recorded histories', () => {
+  it('has histories to replay', () => {
+    expect(files.length).toBeGreaterThan(0);
+  });
+
+  it.each(files)('%s replays deterministically', async (file) => {
+    const history = historyFromJSON(JSON.parse(readFileSync(`${HISTORY_DIR}/${file}`, 'utf8')));
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, file.replace(/\.json$/, '')),
+    ).resolves.toBeUndefined();
+  }, 60_000);
+});
