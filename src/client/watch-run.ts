@@ -32,6 +32,8 @@ export async function watchRun(
   };
   let done = false;
   const result = handle.result().finally(() => (done = true));
+  // Observed below; this keeps a fast failure from counting as unhandled while a status query is in flight.
+  result.catch(() => undefined);
   while (!done) {
     try {
       report((await handle.query(statusQuery)).steps);

@@ -1,0 +1,219 @@
+/**
+ * Every step kind through the real interpreter on the real Temporal dev server: sql, parallel, wait, http,
+ * foreach, notify, when, approval (quorum, separation of duties, deny, escalation and expiry), on_error.
+ * The far end of http and notify is a real local HTTP server. Histories are recorded for the replay test.
+ */
+import type { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRun } from '../../src/client/start-run.js';
+import { watchRun } from '../../src/client/watch-run.js';
+import { seedDemoDatabase } from '../../src/dev/demo-database.js';
+import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
+import type { Principal } from '../../src/shared/principal.js';
+import { approvalSignal, pendingGatesQuery } from '../../src/workflows/definitions.js';
+import type { GateView } from '../../src/workflows/approval-gate.js';
+import { wireActivities, type WiredActivities } from '../../workers/activities.js';
+import { workerConfigFromEnv } from '../../workers/config.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { recordHistory } from '../support/histories.js';
+import { startHttpRecorder, type HttpRecorder } from '../support/http-recorder.js';
+import { temporalHarness, type TemporalHarness } from '../support/temporal.js';
+
+const alice: Principal = { id: 'alice', kind: 'human', groups: ['sre', 'dba'] };
+
+const header = (name: string) => `apiVersion: vigil/v1
+kind: Runbook
+metadata:
+  name: ${name}
+spec:
+`;
+
+describe('step kinds on real Temporal', () => {
+  let db: TestDatabase;
+  let temporal: TemporalHarness;
+  let wired: WiredActivities;
+  let worker: Worker;
+  let running: Promise<void>;
+  let far: HttpRecorder;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await seedDemoDatabase(db.url);
+    far = await startHttpRecorder((req) => (req.path === '/missing' ? { status: 404, body: { error: 'nope' } } : { status: 200, body: { ok: true, path: req.path } }));
+    temporal = await temporalHarness();
+    wired = await wireActivities(workerConfigFromEnv({ DATABASE_URL: db.url, VIGIL_NOTIFY_TARGETS: JSON.stringify({ oncall: `${far.url}/chat` }) }));
+    worker = await temporal.startWorker(wired.activities);
+    running = worker.run();
+  });
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await wired?.close();
+    await temporal?.close();
+    await far?.close();
+    await db?.drop();
+  });
+
+  const start = (yaml: string, inputs: Record<string, unknown> = {}, principal = alice) =>
+    startRun(temporal.client, { plan: compileRunbookOrThrow(yaml, 'inline.yaml'), inputs, principal, trigger: { source: 'test' }, taskQueue: temporal.taskQueue });
+
+  async function pendingGates(handle: Awaited<ReturnType<typeof start>>['handle'], count = 1): Promise<GateView[]> {
+    for (let i = 0; i < 100; i++) {
+      const gates = await handle.query(pendingGatesQuery);
+      if (gates.length >= count) return gates;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('no gate opened');
+  }
+
+  const decide = (approver: string, groups: string[], decision: 'approve' | 'deny', gateId = 'gate', comment?: string) => ({
+    gateId,
+    decision,
+    approver: { id: approver, groups },
+    comment,
+    at: new Date().toISOString(),
+  });
+
+  it('runs sql, parallel (wait + http), foreach with when + notify, and skips a false condition', async () => {
+    const before = far.requests.length;
+    const { handle } = await start(
+      `${header('step-kinds')}  inputs:
+    hook: { type: string }
+  steps:
+    - id: flags
+      intent: Read the feature flags to decide what to announce.
+      sql: { connection: demo, query: "SELECT name, enabled FROM feature_flags ORDER BY name" }
+    - id: both
+      parallel:
+        - id: short_wait
+          wait: 100ms
+        - id: status_page
+          http:
+            method: POST
+            url: "\${{ inputs.hook }}/status"
+            body: { flags: "\${{ steps.flags.row_count }}" }
+    - id: each_flag
+      foreach:
+        items: \${{ steps.flags.rows }}
+        max_concurrency: 2
+        steps:
+          - id: announce
+            when: \${{ item.enabled }}
+            notify: { target: oncall, text: "flag \${{ item.name }} is on (#\${{ index }})" }
+    - id: never
+      when: \${{ steps.flags.row_count > 100 }}
+      wait: 1h
+  outputs:
+    announced: \${{ steps.each_flag.results.filter(r, r.announce.status == 'succeeded').size() }}
+    http_status: \${{ steps.status_page.status }}
+`,
+      { hook: far.url },
+    );
+    const outcome = await watchRun(handle, () => undefined, 50);
+    if (!outcome.ok) throw new Error(`${outcome.code} ${outcome.message}`);
+    expect(outcome.result.outputs).toEqual({ announced: 2, http_status: 200 });
+    const states = Object.fromEntries(outcome.result.steps.map((s) => [s.id, s.state]));
+    expect(states).toMatchObject({ flags: 'succeeded', short_wait: 'succeeded', status_page: 'succeeded', 'announce[0]': 'skipped', 'announce[1]': 'succeeded', 'announce[2]': 'succeeded', never: 'skipped' });
+    const received = far.requests.slice(before);
+    expect(received.find((r) => r.path === '/status')?.body).toBe('{"flags":3}');
+    const chat = received.filter((r) => r.path === '/chat').map((r) => JSON.parse(r.body).text).sort();
+    expect(chat).toEqual(['flag new_checkout is on (#1)', 'flag recommendations is on (#2)']);
+    await recordHistory(handle, 'step-kinds');
+  });
+
+  const gateRunbook = (approval: string) => `${header('gated')}  steps:
+    - id: gate
+      approval:
+${approval}
+    - id: after
+      wait: 10ms
+`;
+
+  it('opens a gate that needs two DBAs, refuses the requester and outsiders, and passes on quorum', async () => {
+    const { handle } = await start(gateRunbook('        approvers: [{ group: dba, count: 2 }]\n        message: Requeue the stuck jobs?\n        timeout: 5m'));
+    const [gate] = await pendingGates(handle);
+    expect(gate).toMatchObject({ gateId: 'gate', message: 'Requeue the stuck jobs?', requester: 'human:alice', required: [{ group: 'dba', count: 2 }] });
+
+    await handle.signal(approvalSignal, decide('alice', ['dba'], 'approve'));
+    await handle.signal(approvalSignal, decide('carol', ['support'], 'approve'));
+    await handle.signal(approvalSignal, decide('bob', ['dba'], 'approve'));
+    await handle.signal(approvalSignal, decide('bob', ['dba'], 'approve'));
+    const [stillOpen] = await handle.query(pendingGatesQuery);
+    expect(stillOpen?.decisions.map((d) => d.approver)).toEqual(['bob']);
+    expect(stillOpen?.rejected.map((r) => `${r.approver}: ${r.reason.split(':')[0]}`)).toEqual([
+      'alice: separation of duties',
+      'carol: not in an approver group (dba)',
+      'bob: this approver has already decided',
+    ]);
+
+    await handle.signal(approvalSignal, decide('dave', ['dba'], 'approve'));
+    const outcome = await watchRun(handle, () => undefined, 50);
+    if (!outcome.ok) throw new Error(`${outcome.code} ${outcome.message}`);
+    expect(outcome.result.steps.find((s) => s.id === 'gate')?.summary).toBe('approved by bob, dave');
+    await recordHistory(handle, 'approval-quorum');
+  });
+
+  it('requires every group when several are listed', async () => {
+    const { handle } = await start(gateRunbook('        approvers: [{ group: dba }, { group: service-owners }]'));
+    await pendingGates(handle);
+    await handle.signal(approvalSignal, decide('bob', ['dba'], 'approve'));
+    await handle.signal(approvalSignal, decide('dave', ['dba'], 'approve'));
+    expect((await handle.query(pendingGatesQuery)).length).toBe(1);
+    await handle.signal(approvalSignal, decide('erin', ['service-owners'], 'approve'));
+    const outcome = await watchRun(handle, () => undefined, 50);
+    expect(outcome.ok).toBe(true);
+  });
+
+  it('fails the step with the reason when an approver denies', async () => {
+    const { handle } = await start(gateRunbook('        approvers: [{ group: dba }]'));
+    await pendingGates(handle);
+    await handle.signal(approvalSignal, decide('bob', ['dba'], 'deny', 'gate', 'not during peak hours'));
+    const outcome = await watchRun(handle, () => undefined, 50);
+    expect(outcome).toMatchObject({ ok: false, code: 'VIGIL_E_APPROVAL_DENIED' });
+    if (!outcome.ok) expect(outcome.message).toContain('denied by bob: not during peak hours');
+  });
+
+  it('escalates after the timeout, then expires with a clear code', async () => {
+    const { handle } = await start(gateRunbook('        approvers: [{ group: dba }]\n        timeout: 1s\n        escalate_to: [{ group: sre-leads }]'));
+    await pendingGates(handle);
+    for (let i = 0; i < 50; i++) {
+      const [gate] = await handle.query(pendingGatesQuery);
+      if (gate?.required[0]?.group === 'sre-leads') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const [escalated] = await handle.query(pendingGatesQuery);
+    expect(escalated?.required).toEqual([{ group: 'sre-leads', count: 1 }]);
+    const outcome = await watchRun(handle, () => undefined, 50);
+    expect(outcome).toMatchObject({ ok: false, code: 'VIGIL_E_APPROVAL_EXPIRED' });
+    await recordHistory(handle, 'approval-expiry');
+  });
+
+  it('continues past a failed step when told to, and runs compensation before failing', async () => {
+    const { handle } = await start(`${header('errors')}  inputs:
+    hook: { type: string }
+  steps:
+    - id: broken
+      intent: Provoke a database error.
+      retry: { attempts: 1 }
+      on_error: continue
+      sql: { connection: demo, query: "SELECT 1 / 0" }
+    - id: noticed
+      when: \${{ steps.broken.status == 'failed' }}
+      notify: { target: oncall, text: "broken step failed as expected" }
+    - id: missing
+      retry: { attempts: 1 }
+      http: { url: "\${{ inputs.hook }}/missing", expect_status: [200] }
+      on_error:
+        compensate:
+          - id: undo
+            notify: { target: oncall, text: "compensating for missing" }
+`, { hook: far.url });
+    const outcome = await watchRun(handle, () => undefined, 50);
+    expect(outcome).toMatchObject({ ok: false, code: 'VIGIL_E_HTTP_STATUS' });
+    if (outcome.ok) return;
+    const states = Object.fromEntries(outcome.steps.map((s) => [s.id, s.state]));
+    expect(states).toEqual({ broken: 'failed', noticed: 'succeeded', missing: 'failed', undo: 'succeeded' });
+    await recordHistory(handle, 'on-error');
+  });
+});
