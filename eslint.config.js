@@ -5,7 +5,9 @@ import tseslint from 'typescript-eslint';
 const SANDBOX_ALLOWED = [
   '@temporalio/workflow',
   '@temporalio/common',
+  '@opentelemetry/api',
   '\\./[a-z-]+\\.js',
+  '\\.\\./audit/span-attributes\\.js',
   '\\.\\./expressions/[a-z-]+\\.js',
   '\\.\\./runbook/(plan|resolve-inputs)\\.js',
   '\\.\\./shared/(principal|search-attributes|canonical-json)\\.js',

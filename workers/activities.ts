@@ -2,6 +2,7 @@
  * Wires the activities with real dependencies: connection pools from the policy's connection list
  * (URLs from this worker's environment), the governance layer, chat targets.
  */
+import { trace, type Tracer } from '@opentelemetry/api';
 import { ConnectionPools, type ConnectionSettings } from '../src/activities/connection-pools.js';
 import { createIoActivities } from '../src/activities/io-activities.js';
 import { createSqlActivities } from '../src/activities/sql-activities.js';
@@ -14,12 +15,12 @@ export interface WiredActivities {
   close(): Promise<void>;
 }
 
-export async function wireActivities(config: WorkerConfig): Promise<WiredActivities> {
+export async function wireActivities(config: WorkerConfig, tracer: Tracer = trace.getTracer('vigil')): Promise<WiredActivities> {
   const settings: Record<string, ConnectionSettings> = {};
   if (config.env.DATABASE_URL) settings.demo = { url: config.env.DATABASE_URL, environment: 'development' };
   const connections = new ConnectionPools(settings);
   const activities: VigilActivities = {
-    ...createSqlActivities({ connections }),
+    ...createSqlActivities({ connections, tracer }),
     ...createIoActivities({ notifyTargets: config.notifyTargets, maskText: (t) => t }),
   };
   return { activities, connections, close: () => connections.close() };

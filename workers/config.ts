@@ -16,6 +16,8 @@ export interface WorkerConfig {
   readonly notifyTargets: Readonly<Record<string, string>>;
   /** Key of the HMAC pseudonyms that masking's `hash` strategy produces. */
   readonly maskingKey: string;
+  /** OTLP/HTTP endpoint for traces (OTEL_EXPORTER_OTLP_ENDPOINT); none means spans are not exported. */
+  readonly otlpEndpoint?: string;
 }
 
 export const DEFAULT_POLICY_FILE = fileURLToPath(new URL('../policies/default.yaml', import.meta.url));
@@ -37,6 +39,7 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<W
     env: { ...env },
     notifyTargets,
     maskingKey: env.VIGIL_MASKING_KEY ?? 'vigil-development-masking-key',
+    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
     ...overrides,
   });
 }

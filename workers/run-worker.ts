@@ -6,6 +6,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { VigilError } from '../src/shared/vigil-error.js';
 import { wireActivities } from './activities.js';
 import type { WorkerConfig } from './config.js';
+import { setupTracing } from './tracing.js';
 import { createVigilWorker } from './worker.js';
 
 export interface RunningWorker {
@@ -21,11 +22,13 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   } catch (error) {
     throw new VigilError('VIGIL_E_TEMPORAL_UNREACHABLE', `cannot reach Temporal at ${config.temporalAddress} (${(error as Error).message.split('\n')[0]})`);
   }
-  const wired = await wireActivities(config);
-  const worker = await createVigilWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue, activities: wired.activities });
+  const tracing = setupTracing({ serviceName: 'vigil-worker', otlpEndpoint: config.otlpEndpoint });
+  const wired = await wireActivities(config, tracing.tracer);
+  const worker = await createVigilWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue, activities: wired.activities, tracing });
   const done = worker.run().finally(async () => {
     await wired.close();
     await connection.close();
+    await tracing.shutdown();
   });
   return { worker, done };
 }

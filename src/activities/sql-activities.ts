@@ -5,14 +5,30 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ConnectionPools } from './connection-pools.js';
-import type { GovernedSqlRequest, SqlActivities, SqlOutput } from './types.js';
+import type { Tracer } from '@opentelemetry/api';
+import type { GovernedSqlRequest, SqlActivities, SqlCheck, SqlOutput } from './types.js';
 
 export interface SqlActivityDeps {
   readonly connections: ConnectionPools;
+  readonly tracer: Tracer;
 }
 
 export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
   return {
+    async checkSql(request: GovernedSqlRequest): Promise<SqlCheck> {
+      return {
+        effect: 'allow',
+        summary: 'foundation: no governance yet',
+        rules: [],
+        approvers: [],
+        statementHash: request.query,
+        connection: request.connection,
+        environment: 'development',
+        statement: request.query,
+        params: [],
+        classification: { command: 'UNKNOWN', class: 'read', tablesRead: [], tablesWritten: [], flags: [] },
+      };
+    },
     async executeGovernedSql(request: GovernedSqlRequest): Promise<SqlOutput> {
       const connection = deps.connections.resolve(request.connection);
       if (!connection) {

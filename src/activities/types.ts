@@ -2,7 +2,7 @@
  * The activity interfaces that workflow code sees. Types only: workflows import this file with `import type`,
  * so no driver code can reach the sandbox. Everything here crosses into workflow history: keep it masked and bounded.
  */
-import type { Decision } from '../governance/types.js';
+import type { Effect, StatementClass } from '../governance/types.js';
 import type { Principal } from '../shared/principal.js';
 
 /** What a run knows about the step that asks for SQL: it becomes the audit record's intent. */
@@ -32,12 +32,52 @@ export interface SqlOutput {
   readonly masked: readonly string[];
   readonly truncated: boolean;
   readonly command: string;
-  readonly decision: Pick<Decision, 'effect' | 'summary'> & { readonly rules: readonly string[] };
+  readonly decision: { readonly effect: Effect; readonly summary: string; readonly rules: readonly string[] };
+}
+
+/** The policy's verdict on a statement before it runs: what an approver is shown. Never holds raw parameter values. */
+export interface SqlCheck {
+  readonly effect: Effect;
+  /** One line: `denied by prod-no-ddl: DROP TABLE on production (payments-primary)`. */
+  readonly summary: string;
+  readonly rules: readonly { readonly id: string; readonly effect: Effect; readonly reason: string }[];
+  readonly approvers: readonly { readonly group: string; readonly count: number }[];
+  /** sha256 over connection, statement text and parameters: approvals bind to exactly this. */
+  readonly statementHash: string;
+  readonly connection: string;
+  readonly environment: string;
+  readonly statement: string;
+  /** Parameters as an approver may see them: masked. */
+  readonly params: readonly unknown[];
+  readonly classification: {
+    readonly command: string;
+    readonly class: StatementClass;
+    readonly tablesRead: readonly string[];
+    readonly tablesWritten: readonly string[];
+    readonly flags: readonly string[];
+  };
+}
+
+/** An approval as the gate recorded it, handed to execution for verification. */
+export interface GrantedApproval {
+  readonly approver: string;
+  readonly group?: string;
+  readonly at: string;
+  readonly signature?: string;
+  readonly comment?: string;
+}
+
+export interface ExecuteSqlRequest extends GovernedSqlRequest {
+  /** The hash the approvals were given for; execution refuses if the statement now hashes differently. */
+  readonly statementHash: string;
+  readonly approvals: readonly GrantedApproval[];
 }
 
 export interface SqlActivities {
-  /** Classify, decide, execute under guards, mask: the one seam every database step passes. */
-  executeGovernedSql(request: GovernedSqlRequest): Promise<SqlOutput>;
+  /** Classify and decide, without executing: the gate (if any) opens on its answer. */
+  checkSql(request: GovernedSqlRequest): Promise<SqlCheck>;
+  /** Re-check, verify approvals, execute under guards, mask, audit: the one seam every database step passes. */
+  executeGovernedSql(request: ExecuteSqlRequest): Promise<SqlOutput>;
 }
 
 export interface HttpRequest {

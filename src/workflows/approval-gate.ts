@@ -3,6 +3,7 @@
  * the workflow owns the waiting and the timers. Signature checks of approvals come from the approval service
  * and are verified again where the statement executes; this file enforces quorum and separation of duties.
  */
+import type { SqlCheck } from '../activities/types.js';
 import { principalChain, type Principal } from '../shared/principal.js';
 
 export interface ApproverRequirement {
@@ -44,6 +45,8 @@ export interface GateView {
   readonly decisions: readonly GateDecisionRecord[];
   readonly rejected: readonly { readonly approver: string; readonly reason: string; readonly at: string }[];
   readonly reason?: string;
+  /** For gates that policy opened on a SQL statement: exactly what is being approved (parameters masked). */
+  readonly subject?: SqlCheck;
 }
 
 export type OfferResult = { readonly accepted: true; readonly settled: boolean } | { readonly accepted: false; readonly reason: string };
@@ -62,6 +65,7 @@ export class ApprovalGate {
     private readonly requester: Principal,
     required: readonly ApproverRequirement[],
     private readonly openedAt: string,
+    private readonly subject?: SqlCheck,
   ) {
     this.required = [...required];
   }
@@ -136,6 +140,7 @@ export class ApprovalGate {
       decisions: [...this.decisions],
       rejected: [...this.rejected],
       reason: this.reason,
+      subject: this.subject,
     };
   }
 }

@@ -4,14 +4,19 @@
  * The switch on `step.kind` is exhaustive: a new step kind that is not handled here fails the type check.
  */
 import { ActivityFailure, ApplicationFailure, condition, proxyActivities, sleep, type ActivityOptions } from '@temporalio/workflow';
-import type { VigilActivities } from '../activities/types.js';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+import type { GrantedApproval, SqlCheck, VigilActivities } from '../activities/types.js';
+import { ATTR, SPAN } from '../audit/span-attributes.js';
+import { principalChain } from '../shared/principal.js';
 import { evaluateCel } from '../expressions/cel.js';
 import { evaluateCondition, renderTemplate, type ExpressionContext } from '../expressions/render-template.js';
 import type { ApprovalStep, OnError, StepNode, Template } from '../runbook/plan.js';
-import { ApprovalGate } from './approval-gate.js';
+import { ApprovalGate, type ApproverRequirement } from './approval-gate.js';
 import type { RunbookWorkflowInput, RunStatus, StepStatus } from './types.js';
 
 const DEFAULT_STEP_TIMEOUT_MS = 60_000;
+/** How long a gate that policy opened waits for its approvers before the step expires. */
+const POLICY_GATE_TIMEOUT_MS = 4 * 60 * 60_000;
 
 export interface RunIdentity {
   readonly workflowId: string;
@@ -42,9 +47,38 @@ export class Interpreter {
 
   private async runStep(step: StepNode, context: ExpressionContext, suffix: string): Promise<void> {
     const label = `${step.id}${suffix}`;
-    const record = this.track(step, label);
-    const outputs = context.steps as Record<string, unknown>;
+    // One span per step: intent when it opens, outcome when it closes. Activities it schedules become its children.
+    await tracer().startActiveSpan(`${SPAN.STEP} ${label}`, { attributes: this.intentAttributes(step, label) }, async (span) => {
+      const record = this.track(step, label);
+      try {
+        await this.runTracked(step, context, suffix, label, record);
+      } finally {
+        span.setAttribute(ATTR.OUTCOME, record.state);
+        if (record.error) span.setAttribute(ATTR.ERROR_CODE, record.error.code);
+        if (record.decision) span.setAttribute(ATTR.DECISION_SUMMARY, record.decision);
+        if (record.state === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: record.error?.message });
+        span.end();
+      }
+    });
+  }
 
+  private intentAttributes(step: StepNode, label: string): Record<string, string> {
+    const attributes: Record<string, string> = {
+      [ATTR.RUNBOOK]: this.input.plan.runbook.name,
+      [ATTR.PLAN_HASH]: this.input.plan.hash,
+      [ATTR.STEP_ID]: label,
+      [ATTR.STEP_KIND]: step.kind,
+      [ATTR.TRIGGER_SOURCE]: this.input.trigger.source,
+      [ATTR.PRINCIPAL]: this.input.principal.id,
+      [ATTR.PRINCIPAL_CHAIN]: principalChain(this.input.principal),
+    };
+    if (step.intent) attributes[ATTR.INTENT] = step.intent;
+    if (this.input.trigger.id) attributes[ATTR.TRIGGER_ID] = this.input.trigger.id;
+    return attributes;
+  }
+
+  private async runTracked(step: StepNode, context: ExpressionContext, suffix: string, label: string, record: StepStatus): Promise<void> {
+    const outputs = context.steps as Record<string, unknown>;
     if (step.when !== undefined && !this.condition(step.when, context, label)) {
       record.state = 'skipped';
       outputs[step.id] = { status: 'skipped' };
@@ -83,7 +117,8 @@ export class Interpreter {
     const label = `${step.id}${suffix}`;
     switch (step.kind) {
       case 'sql': {
-        const result = await this.activities(step).executeGovernedSql({
+        const activities = this.activities(step);
+        const request = {
           workflowId: this.run.workflowId,
           runId: this.run.runId,
           runbook: { name: this.input.plan.runbook.name, tags: this.input.plan.runbook.tags },
@@ -95,8 +130,16 @@ export class Interpreter {
           maxRows: step.maxRows,
           expect: step.expect,
           timeoutMs: step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
-        });
-        record.decision = result.decision.summary;
+        };
+        const check = await activities.checkSql(request);
+        record.decision = check.summary;
+        if (check.effect === 'deny') throw new StepFailed('VIGIL_E_POLICY_DENIED', check.summary);
+        let approvals: GrantedApproval[] = [];
+        if (check.effect === 'require_approval') {
+          const gate = await this.gate(label, `${step.intent ?? step.name}: ${check.summary}`, check.approvers, POLICY_GATE_TIMEOUT_MS, undefined, record, check);
+          approvals = gate.approvals;
+        }
+        const result = await activities.executeGovernedSql({ ...request, statementHash: check.statementHash, approvals });
         record.summary = `${result.row_count} row${result.row_count === 1 ? '' : 's'} (${result.command})`;
         return { ...result };
       }
@@ -153,23 +196,39 @@ export class Interpreter {
   }
 
   private async approve(step: ApprovalStep, context: ExpressionContext, label: string, record: StepStatus): Promise<Record<string, unknown>> {
-    const gate = new ApprovalGate(label, label, String(this.render(step.message, context, label)), this.input.principal, step.approvers, now());
+    const message = String(this.render(step.message, context, label));
+    const { approvals } = await this.gate(label, message, step.approvers, step.timeoutMs, step.escalateTo, record);
+    return { approved: true, approvers: approvals.map((a) => a.approver) };
+  }
+
+  /** Opens a gate, waits durably for its quorum (escalating once on timeout), and fails the step on deny or expiry. */
+  private async gate(
+    label: string,
+    message: string,
+    approvers: readonly ApproverRequirement[],
+    timeoutMs: number | undefined,
+    escalateTo: readonly ApproverRequirement[] | undefined,
+    record: StepStatus,
+    subject?: SqlCheck,
+  ): Promise<{ approvals: GrantedApproval[] }> {
+    const gate = new ApprovalGate(label, label, message, this.input.principal, approvers, now(), subject);
     this.gates.set(label, gate);
     record.state = 'waiting_approval';
-    const timeout = step.timeoutMs;
-    const decided = timeout === undefined ? (await condition(() => gate.settled), true) : await condition(() => gate.settled, timeout);
-    if (!decided && step.escalateTo && step.escalateTo.length > 0) {
-      gate.escalate(step.escalateTo);
-      await condition(() => gate.settled, timeout ?? DEFAULT_STEP_TIMEOUT_MS);
+    const decided = timeoutMs === undefined ? (await condition(() => gate.settled), true) : await condition(() => gate.settled, timeoutMs);
+    if (!decided && escalateTo && escalateTo.length > 0) {
+      gate.escalate(escalateTo);
+      await condition(() => gate.settled, timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS);
     }
-    gate.close('expired', `no decision within ${timeout}ms`);
+    gate.close('expired', `no decision within ${timeoutMs}ms${escalateTo?.length ? ' (escalated once)' : ''}`);
     const view = gate.view();
     record.state = 'running';
     if (view.state === 'denied') throw new StepFailed('VIGIL_E_APPROVAL_DENIED', view.reason ?? 'denied');
     if (view.state !== 'approved') throw new StepFailed('VIGIL_E_APPROVAL_EXPIRED', view.reason ?? `gate ${view.state}`);
-    const approvers = view.decisions.filter((d) => d.decision === 'approve').map((d) => d.approver);
-    record.summary = `approved by ${approvers.join(', ')}`;
-    return { approved: true, approvers };
+    const approvals = view.decisions
+      .filter((d) => d.decision === 'approve')
+      .map((d) => ({ approver: d.approver, group: d.group, at: d.at, signature: d.signature, comment: d.comment }));
+    record.summary = `approved by ${approvals.map((a) => a.approver).join(', ')}`;
+    return { approvals };
   }
 
   private activities(step: StepNode): VigilActivities {
@@ -215,6 +274,11 @@ export class Interpreter {
     this.status.steps.push(record);
     return record;
   }
+}
+
+/** Inside the sandbox, Temporal's OpenTelemetry runtime provides the tracer and exports through a sink. */
+function tracer() {
+  return trace.getTracer('vigil-workflow');
 }
 
 /** Workflow time: deterministic inside the sandbox (Temporal replaces the clock with the task's start time). */

@@ -68,6 +68,20 @@ describe('hello-db end to end', () => {
     expect(step?.state).toBe('succeeded');
     expect(events.map((e) => `${e.type}:${e.step.id}`)).toEqual(['started:open_orders', 'ended:open_orders']);
     await recordHistory(handle, 'hello-db');
+
+    // One trace: the client's start, the workflow, the step span, and the activities inside it.
+    const spans = temporal.spans.getFinishedSpans();
+    const stepSpan = spans.find((s) => s.name === 'vigil.step open_orders');
+    expect(stepSpan?.attributes).toMatchObject({
+      'vigil.runbook.name': 'hello-db',
+      'vigil.step.kind': 'sql',
+      'vigil.intent': 'Show support which orders of this customer are still open, to answer a ticket.',
+      'vigil.principal.chain': 'human:alice',
+      'vigil.outcome.status': 'succeeded',
+    });
+    const traceId = stepSpan?.spanContext().traceId;
+    const inTrace = spans.filter((s) => s.spanContext().traceId === traceId).map((s) => s.name);
+    expect(inTrace).toEqual(expect.arrayContaining(['StartWorkflow:runbookWorkflow', 'RunWorkflow:runbookWorkflow', 'RunActivity:executeGovernedSql']));
   });
 
   it('refuses to start a run whose input has the wrong type, naming the input', async () => {

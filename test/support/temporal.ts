@@ -2,10 +2,12 @@
  * Per-test-file Temporal helpers: a client and a Worker on a unique task queue against the shared dev server.
  */
 import { randomUUID } from 'node:crypto';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { VigilActivities } from '../../src/activities/types.js';
+import { setupTracing, type Tracing } from '../../workers/tracing.js';
 import { bundleWorkflows, createVigilWorker } from '../../workers/worker.js';
 
 // Worker state changes at INFO drown test output; warnings and errors still show.
@@ -23,6 +25,9 @@ export interface TemporalHarness {
   readonly client: Client;
   readonly taskQueue: string;
   readonly nativeConnection: NativeConnection;
+  /** Every span the client, the workflows and the activities of this harness finished. */
+  readonly spans: InMemorySpanExporter;
+  readonly tracing: Tracing;
   startWorker(activities: VigilActivities): Promise<Worker>;
   close(): Promise<void>;
 }
@@ -31,18 +36,23 @@ export async function temporalHarness(): Promise<TemporalHarness> {
   const address = inject('temporalAddress');
   const connection = await Connection.connect({ address });
   const nativeConnection = await NativeConnection.connect({ address });
-  const client = new Client({ connection, namespace: 'default' });
+  const spans = new InMemorySpanExporter();
+  const tracing = setupTracing({ serviceName: 'vigil-test', exporter: spans });
+  const client = new Client({ connection, namespace: 'default', interceptors: { workflow: tracing.clientInterceptors } });
   const taskQueue = `test-${randomUUID()}`;
   return {
     client,
     taskQueue,
     nativeConnection,
+    spans,
+    tracing,
     async startWorker(activities) {
-      return createVigilWorker({ connection: nativeConnection, namespace: 'default', taskQueue, activities, workflowBundle: await workflowBundle() });
+      return createVigilWorker({ connection: nativeConnection, namespace: 'default', taskQueue, activities, tracing, workflowBundle: await workflowBundle() });
     },
     async close() {
       await connection.close();
       await nativeConnection.close();
+      await tracing.shutdown();
     },
   };
 }
