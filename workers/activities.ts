@@ -1,27 +1,56 @@
 /**
- * Wires the activities with real dependencies: connection pools from the policy's connection list
- * (URLs from this worker's environment), the governance layer, chat targets.
+ * Wires the activities with real dependencies: the policy and identities files, connection pools for the policy's
+ * connections (URLs from this worker's environment, named by each connection's `url_env`), the SQL classifier,
+ * the masker, the approval service's public key and the chat targets.
  */
 import { trace, type Tracer } from '@opentelemetry/api';
 import { ConnectionPools, type ConnectionSettings } from '../src/activities/connection-pools.js';
+import { createApprovalActivities } from '../src/activities/approval-activities.js';
 import { createIoActivities } from '../src/activities/io-activities.js';
 import { createSqlActivities } from '../src/activities/sql-activities.js';
 import type { VigilActivities } from '../src/activities/types.js';
+import { loadApprovalKeys } from '../src/approvals/key-files.js';
+import { createSqlClassifier } from '../src/governance/classify-sql.js';
+import { loadIdentitiesFile } from '../src/governance/identity.js';
+import type { ColumnRule } from '../src/governance/masking/column-rules.js';
+import { createMasker } from '../src/governance/masking/create-masker.js';
+import { loadPolicyFile, type Policy } from '../src/governance/policy.js';
 import type { WorkerConfig } from './config.js';
 
 export interface WiredActivities {
   readonly activities: VigilActivities;
   readonly connections: ConnectionPools;
+  readonly policy: Policy;
   close(): Promise<void>;
 }
 
-export async function wireActivities(config: WorkerConfig, tracer: Tracer = trace.getTracer('vigil')): Promise<WiredActivities> {
+export function connectionSettings(policy: Policy, env: Readonly<Record<string, string | undefined>>): Record<string, ConnectionSettings> {
   const settings: Record<string, ConnectionSettings> = {};
-  if (config.env.DATABASE_URL) settings.demo = { url: config.env.DATABASE_URL, environment: 'development' };
-  const connections = new ConnectionPools(settings);
+  for (const [name, c] of Object.entries(policy.connections)) {
+    const url = env[c.urlEnv];
+    // A connection whose URL this worker doesn't hold is not served here: another environment's worker serves it.
+    if (url) settings[name] = { url, environment: c.environment };
+  }
+  return settings;
+}
+
+export async function wireActivities(config: WorkerConfig, tracer: Tracer = trace.getTracer('vigil')): Promise<WiredActivities> {
+  const policy = loadPolicyFile(config.policyFile);
+  const identities = loadIdentitiesFile(config.identitiesFile);
+  const keys = loadApprovalKeys(config.approvalKeyFile, config.approvalKeyGenerate);
+  const connections = new ConnectionPools(connectionSettings(policy, config.env));
+  const masker = createMasker({ rules: (policy.masking.rules ?? []) as ColumnRule[], hashKey: config.maskingKey });
   const activities: VigilActivities = {
-    ...createSqlActivities({ connections, tracer }),
-    ...createIoActivities({ notifyTargets: config.notifyTargets, maskText: (t) => t }),
+    ...createSqlActivities({
+      connections,
+      classifier: await createSqlClassifier(),
+      policy,
+      masker,
+      tracer,
+      approvals: { publicKey: keys.publicKey, directory: identities },
+    }),
+    ...createIoActivities({ notifyTargets: config.notifyTargets, maskText: (t) => masker.maskText(t) }),
+    ...createApprovalActivities({ publicKey: keys.publicKey, directory: identities }),
   };
-  return { activities, connections, close: () => connections.close() };
+  return { activities, connections, policy, close: () => connections.close() };
 }

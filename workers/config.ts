@@ -3,6 +3,8 @@
  * This is a door: library code under src/ reads no environment variables.
  */
 import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { vigilCacheDir } from '../src/dev/temporal-cli.js';
 import { DEFAULT_TASK_QUEUE } from '../src/shared/task-queue.js';
 
 export interface WorkerConfig {
@@ -16,11 +18,18 @@ export interface WorkerConfig {
   readonly notifyTargets: Readonly<Record<string, string>>;
   /** Key of the HMAC pseudonyms that masking's `hash` strategy produces. */
   readonly maskingKey: string;
+  /** Identities file: users, agents, services, token hashes (VIGIL_IDENTITIES). */
+  readonly identitiesFile: string;
+  /** PEM with the approval service's key (VIGIL_APPROVAL_KEY); generated in the cache in development. */
+  readonly approvalKeyFile: string;
+  /** Generate the approval key when missing: development only (no VIGIL_APPROVAL_KEY given). */
+  readonly approvalKeyGenerate: boolean;
   /** OTLP/HTTP endpoint for traces (OTEL_EXPORTER_OTLP_ENDPOINT); none means spans are not exported. */
   readonly otlpEndpoint?: string;
 }
 
 export const DEFAULT_POLICY_FILE = fileURLToPath(new URL('../policies/default.yaml', import.meta.url));
+export const DEV_IDENTITIES_FILE = fileURLToPath(new URL('../identities/dev.yaml', import.meta.url));
 
 export function workerConfigFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<WorkerConfig> = {}): WorkerConfig {
   let notifyTargets: Record<string, string> = {};
@@ -40,6 +49,9 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<W
     notifyTargets,
     maskingKey: env.VIGIL_MASKING_KEY ?? 'vigil-development-masking-key',
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    identitiesFile: env.VIGIL_IDENTITIES ?? DEV_IDENTITIES_FILE,
+    approvalKeyFile: env.VIGIL_APPROVAL_KEY ?? join(vigilCacheDir(env), 'approval-key.pem'),
+    approvalKeyGenerate: !env.VIGIL_APPROVAL_KEY,
     ...overrides,
   });
 }

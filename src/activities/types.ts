@@ -104,4 +104,24 @@ export interface IoActivities {
   notify(request: NotifyRequest): Promise<{ readonly delivered: boolean }>;
 }
 
-export type VigilActivities = SqlActivities & IoActivities;
+/** A decision as it arrived in a signal: unproven until its signature verifies. */
+export interface ApprovalToVerify {
+  readonly workflowId: string;
+  readonly gateId: string;
+  readonly statementHash: string;
+  readonly decision: 'approve' | 'deny';
+  readonly approver: string;
+  readonly at: string;
+  readonly signature?: string;
+}
+
+export type ApprovalCheck =
+  | { readonly valid: true; readonly groups: readonly string[] }
+  | { readonly valid: false; readonly reason: string };
+
+export interface ApprovalActivities {
+  /** Verifies the approval service's signature and returns the approver's groups under the current identity config. */
+  verifyApprovalSignal(approval: ApprovalToVerify): Promise<ApprovalCheck>;
+}
+
+export type VigilActivities = SqlActivities & IoActivities & ApprovalActivities;

@@ -19,7 +19,9 @@ export type StatementFlag =
   | 'unknown_function'
   /** A construct whose body the classifier can't see through (DO, CALL, EXECUTE of a prepared statement). */
   | 'opaque_code'
-  | 'session_change';
+  | 'session_change'
+  /** A statement kind the classifier has no entry for: denied until someone decides what it is. */
+  | 'unknown_statement';
 
 export interface TableRef {
   /** `schema.table`, or `table` when the statement gives no schema. Lower-cased unless quoted. */
@@ -41,6 +43,8 @@ export interface Classification {
   readonly functions: readonly string[];
   readonly flags: readonly StatementFlag[];
   readonly statementCount: number;
+  /** Every column name the statement mentions anywhere (lower-case, without table): masking's conservative fallback. */
+  readonly columnsReferenced: readonly string[];
   /** The statement with literals replaced by placeholders: safe to log and audit. */
   readonly normalized?: string;
   /** sha256 of the exact statement text. Approvals bind to it. */

@@ -5,6 +5,7 @@
  */
 import type { SqlCheck } from '../activities/types.js';
 import { principalChain, type Principal } from '../shared/principal.js';
+import { conflictedApprovers } from '../shared/separation-of-duties.js';
 
 export interface ApproverRequirement {
   readonly group: string;
@@ -70,6 +71,16 @@ export class ApprovalGate {
     this.required = [...required];
   }
 
+  /** What approvals of this gate must be signed for: the statement's hash, or empty for a plain approval step. */
+  get statementHash(): string {
+    return this.subject?.statementHash ?? '';
+  }
+
+  /** Records a decision that does not count (bad signature, unknown approver) without touching the quorum. */
+  reject(signal: ApprovalSignal, reason: string): void {
+    this.rejected.push({ approver: signal.approver.id, reason, at: signal.at });
+  }
+
   get settled(): boolean {
     return this.state !== 'pending';
   }
@@ -78,23 +89,14 @@ export class ApprovalGate {
     return this.state;
   }
 
-  /** Ids that may never approve this gate: the requester, whoever it acts for, and an agent's owner. */
-  private conflicted(): Set<string> {
-    const ids = new Set<string>();
-    for (let p: Principal | undefined = this.requester; p; p = p.onBehalfOf) {
-      ids.add(p.id);
-      if (p.owner) ids.add(p.owner);
-    }
-    return ids;
-  }
-
+  /** Counts a decision whose signature has been verified; `signal.approver.groups` must come from the identity config. */
   offer(signal: ApprovalSignal): OfferResult {
     const reject = (reason: string): OfferResult => {
-      this.rejected.push({ approver: signal.approver.id, reason, at: signal.at });
+      this.reject(signal, reason);
       return { accepted: false, reason };
     };
     if (this.state !== 'pending') return reject(`gate is already ${this.state}`);
-    if (this.conflicted().has(signal.approver.id)) return reject('separation of duties: the requester (or whom it acts for) cannot decide its own request');
+    if (conflictedApprovers(this.requester).has(signal.approver.id)) return reject('separation of duties: the requester (or whom it acts for) cannot decide its own request');
     if (this.decisions.some((d) => d.approver === signal.approver.id)) return reject('this approver has already decided');
     const eligible = this.required.filter((r) => signal.approver.groups.includes(r.group));
     if (eligible.length === 0) return reject(`not in an approver group (${this.required.map((r) => r.group).join(', ')})`);

@@ -3,11 +3,12 @@
  * everything external happens in activities, which this file knows only as types.
  * The switch on `step.kind` is exhaustive: a new step kind that is not handled here fails the type check.
  */
-import { ActivityFailure, ApplicationFailure, condition, proxyActivities, sleep, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, proxyActivities, sleep, upsertSearchAttributes, type ActivityOptions } from '@temporalio/workflow';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { GrantedApproval, SqlCheck, VigilActivities } from '../activities/types.js';
 import { ATTR, SPAN } from '../audit/span-attributes.js';
 import { principalChain } from '../shared/principal.js';
+import { PENDING_APPROVAL } from '../shared/search-attributes.js';
 import { evaluateCel } from '../expressions/cel.js';
 import { evaluateCondition, renderTemplate, type ExpressionContext } from '../expressions/render-template.js';
 import type { ApprovalStep, OnError, StepNode, Template } from '../runbook/plan.js';
@@ -214,12 +215,14 @@ export class Interpreter {
     const gate = new ApprovalGate(label, label, message, this.input.principal, approvers, now(), subject);
     this.gates.set(label, gate);
     record.state = 'waiting_approval';
+    upsertSearchAttributes([{ key: PENDING_APPROVAL, value: true }]);
     const decided = timeoutMs === undefined ? (await condition(() => gate.settled), true) : await condition(() => gate.settled, timeoutMs);
     if (!decided && escalateTo && escalateTo.length > 0) {
       gate.escalate(escalateTo);
       await condition(() => gate.settled, timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS);
     }
     gate.close('expired', `no decision within ${timeoutMs}ms${escalateTo?.length ? ' (escalated once)' : ''}`);
+    upsertSearchAttributes([{ key: PENDING_APPROVAL, value: [...this.gates.values()].some((g) => !g.settled) }]);
     const view = gate.view();
     record.state = 'running';
     if (view.state === 'denied') throw new StepFailed('VIGIL_E_APPROVAL_DENIED', view.reason ?? 'denied');

@@ -4,13 +4,25 @@
  * no Date.now() outside workflow time, no Math.random(), no process.env, no file reads. The plan arrives in the input,
  * so editing a runbook never changes a run in flight.
  */
-import { allHandlersFinished, ApplicationFailure, condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  proxyLocalActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { ApprovalActivities } from '../activities/types.js';
+import { PENDING_APPROVAL } from '../shared/search-attributes.js';
 import { renderTemplate } from '../expressions/render-template.js';
 import { resolveInputs } from '../runbook/resolve-inputs.js';
 import type { ApprovalGate } from './approval-gate.js';
 import { approvalSignal, pendingGatesQuery, statusQuery } from './definitions.js';
 import { Interpreter } from './interpreter.js';
 import type { RunbookWorkflowInput, RunbookWorkflowResult, RunStatus } from './types.js';
+
+const verifier = proxyLocalActivities<ApprovalActivities>({ startToCloseTimeout: '10 seconds', retry: { maximumAttempts: 3 } });
 
 export async function runbookWorkflow(input: RunbookWorkflowInput): Promise<RunbookWorkflowResult> {
   const { plan } = input;
@@ -20,9 +32,24 @@ export async function runbookWorkflow(input: RunbookWorkflowInput): Promise<Runb
 
   setHandler(statusQuery, () => status);
   setHandler(pendingGatesQuery, () => [...gates.values()].filter((g) => !g.settled).map((g) => g.view()));
-  setHandler(approvalSignal, (signal) => {
+  setHandler(approvalSignal, async (signal) => {
     // A decision for a gate that is not open is dropped: nothing to count it toward.
-    gates.get(signal.gateId)?.offer(signal);
+    const gate = gates.get(signal.gateId);
+    if (!gate || gate.settled) return;
+    // Anyone with namespace access can signal: only a decision the approval service signed counts, and the
+    // approver's groups come from the identity config, not from the signal.
+    const check = await verifier.verifyApprovalSignal({
+      workflowId: info.workflowId,
+      gateId: signal.gateId,
+      statementHash: gate.statementHash,
+      decision: signal.decision,
+      approver: signal.approver.id,
+      at: signal.at,
+      signature: signal.signature,
+    });
+    if (check.valid) gate.offer({ ...signal, approver: { id: signal.approver.id, groups: check.groups } });
+    else gate.reject(signal, check.reason);
+    upsertSearchAttributes([{ key: PENDING_APPROVAL, value: [...gates.values()].some((g) => !g.settled) }]);
   });
 
   const resolved = resolveInputs(plan.inputs, input.inputs);

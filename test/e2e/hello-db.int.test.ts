@@ -14,6 +14,7 @@ import type { Principal } from '../../src/shared/principal.js';
 import { wireActivities, type WiredActivities } from '../../workers/activities.js';
 import { workerConfigFromEnv } from '../../workers/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { testApprovalKey } from '../support/approvals.js';
 import { recordHistory } from '../support/histories.js';
 import { temporalHarness, type TemporalHarness } from '../support/temporal.js';
 
@@ -30,7 +31,7 @@ describe('hello-db end to end', () => {
     db = await createTestDatabase();
     await seedDemoDatabase(db.url);
     temporal = await temporalHarness();
-    wired = await wireActivities(workerConfigFromEnv({ DATABASE_URL: db.url }));
+    wired = await wireActivities(workerConfigFromEnv({ DATABASE_URL: db.url, VIGIL_APPROVAL_KEY: testApprovalKey().file }));
     worker = await temporal.startWorker(wired.activities);
     running = worker.run();
   });

@@ -15,11 +15,12 @@ import type { GateView } from '../../src/workflows/approval-gate.js';
 import { wireActivities, type WiredActivities } from '../../workers/activities.js';
 import { workerConfigFromEnv } from '../../workers/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { testApprovalKey } from '../support/approvals.js';
 import { recordHistory } from '../support/histories.js';
 import { startHttpRecorder, type HttpRecorder } from '../support/http-recorder.js';
 import { temporalHarness, type TemporalHarness } from '../support/temporal.js';
 
-const alice: Principal = { id: 'alice', kind: 'human', groups: ['sre', 'dba'] };
+const alice: Principal = { id: 'alice', kind: 'human', groups: ['sre'] };
 
 const header = (name: string) => `apiVersion: vigil/v1
 kind: Runbook
@@ -35,13 +36,16 @@ describe('step kinds on real Temporal', () => {
   let worker: Worker;
   let running: Promise<void>;
   let far: HttpRecorder;
+  const key = testApprovalKey();
 
   beforeAll(async () => {
     db = await createTestDatabase();
     await seedDemoDatabase(db.url);
     far = await startHttpRecorder((req) => (req.path === '/missing' ? { status: 404, body: { error: 'nope' } } : { status: 200, body: { ok: true, path: req.path } }));
     temporal = await temporalHarness();
-    wired = await wireActivities(workerConfigFromEnv({ DATABASE_URL: db.url, VIGIL_NOTIFY_TARGETS: JSON.stringify({ oncall: `${far.url}/chat` }) }));
+    wired = await wireActivities(
+      workerConfigFromEnv({ DATABASE_URL: db.url, VIGIL_APPROVAL_KEY: key.file, VIGIL_NOTIFY_TARGETS: JSON.stringify({ oncall: `${far.url}/chat` }) }),
+    );
     worker = await temporal.startWorker(wired.activities);
     running = worker.run();
   });
@@ -67,13 +71,18 @@ describe('step kinds on real Temporal', () => {
     throw new Error('no gate opened');
   }
 
-  const decide = (approver: string, groups: string[], decision: 'approve' | 'deny', gateId = 'gate', comment?: string) => ({
-    gateId,
-    decision,
-    approver: { id: approver, groups },
-    comment,
-    at: new Date().toISOString(),
-  });
+  /** A decision signed by the approval service; the groups it claims are ignored by the workflow. */
+  async function gateWhen(handle: Awaited<ReturnType<typeof start>>['handle'], ready: (gate: GateView) => boolean): Promise<GateView> {
+    for (let i = 0; i < 100; i++) {
+      const [gate] = await handle.query(pendingGatesQuery);
+      if (gate && ready(gate)) return gate;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('gate never reached the expected state');
+  }
+
+  const decide = (workflowId: string, approver: string, decision: 'approve' | 'deny', comment?: string) =>
+    key.sign({ workflowId, gateId: 'gate', decision, approver, comment, claimedGroups: ['dba', 'sre-leads', 'service-owners'] });
 
   it('runs sql, parallel (wait + http), foreach with when + notify, and skips a false condition', async () => {
     const before = far.requests.length;
@@ -130,45 +139,52 @@ ${approval}
       wait: 10ms
 `;
 
-  it('opens a gate that needs two DBAs, refuses the requester and outsiders, and passes on quorum', async () => {
-    const { handle } = await start(gateRunbook('        approvers: [{ group: dba, count: 2 }]\n        message: Requeue the stuck jobs?\n        timeout: 5m'));
+  it('opens a gate that needs two DBAs, refuses the requester, outsiders, repeats and forgeries, and passes on quorum', async () => {
+    const { handle, workflowId } = await start(gateRunbook('        approvers: [{ group: dba, count: 2 }]\n        message: Requeue the stuck jobs?\n        timeout: 5m'));
     const [gate] = await pendingGates(handle);
     expect(gate).toMatchObject({ gateId: 'gate', message: 'Requeue the stuck jobs?', requester: 'human:alice', required: [{ group: 'dba', count: 2 }] });
 
-    await handle.signal(approvalSignal, decide('alice', ['dba'], 'approve'));
-    await handle.signal(approvalSignal, decide('carol', ['support'], 'approve'));
-    await handle.signal(approvalSignal, decide('bob', ['dba'], 'approve'));
-    await handle.signal(approvalSignal, decide('bob', ['dba'], 'approve'));
-    const [stillOpen] = await handle.query(pendingGatesQuery);
+    await handle.signal(approvalSignal, decide(workflowId, 'alice', 'approve'));
+    await handle.signal(approvalSignal, decide(workflowId, 'dave', 'approve'));
+    await handle.signal(approvalSignal, decide(workflowId, 'bob', 'approve'));
+    await handle.signal(approvalSignal, decide(workflowId, 'bob', 'approve'));
+    // Sent straight to Temporal with a made-up signature, claiming the dba group.
+    await handle.signal(approvalSignal, { ...decide(workflowId, 'mallory', 'approve'), signature: Buffer.alloc(64, 7).toString('base64') });
+    // Each signal is verified by a local activity before it counts: wait until all five are through.
+    const stillOpen = await gateWhen(handle, (g) => g.decisions.length + g.rejected.length === 5);
     expect(stillOpen?.decisions.map((d) => d.approver)).toEqual(['bob']);
-    expect(stillOpen?.rejected.map((r) => `${r.approver}: ${r.reason.split(':')[0]}`)).toEqual([
+    expect(stillOpen?.rejected.map((r) => `${r.approver}: ${r.reason.split(/[:(]/)[0]?.trim()}`)).toEqual([
       'alice: separation of duties',
-      'carol: not in an approver group (dba)',
+      'dave: not in an approver group',
       'bob: this approver has already decided',
+      'mallory: signature does not verify for this run, gate and statement',
     ]);
+    expect((await handle.describe()).searchAttributes.VigilPendingApproval).toEqual([true]);
 
-    await handle.signal(approvalSignal, decide('dave', ['dba'], 'approve'));
+    await handle.signal(approvalSignal, decide(workflowId, 'carol', 'approve'));
     const outcome = await watchRun(handle, () => undefined, 50);
     if (!outcome.ok) throw new Error(`${outcome.code} ${outcome.message}`);
-    expect(outcome.result.steps.find((s) => s.id === 'gate')?.summary).toBe('approved by bob, dave');
+    expect(outcome.result.steps.find((s) => s.id === 'gate')?.summary).toBe('approved by bob, carol');
+    expect((await handle.describe()).searchAttributes.VigilPendingApproval).toEqual([false]);
     await recordHistory(handle, 'approval-quorum');
   });
 
   it('requires every group when several are listed', async () => {
-    const { handle } = await start(gateRunbook('        approvers: [{ group: dba }, { group: service-owners }]'));
+    const { handle, workflowId } = await start(gateRunbook('        approvers: [{ group: dba }, { group: service-owners }]'));
     await pendingGates(handle);
-    await handle.signal(approvalSignal, decide('bob', ['dba'], 'approve'));
-    await handle.signal(approvalSignal, decide('dave', ['dba'], 'approve'));
-    expect((await handle.query(pendingGatesQuery)).length).toBe(1);
-    await handle.signal(approvalSignal, decide('erin', ['service-owners'], 'approve'));
+    await handle.signal(approvalSignal, decide(workflowId, 'bob', 'approve'));
+    await handle.signal(approvalSignal, decide(workflowId, 'carol', 'approve'));
+    const waiting = await gateWhen(handle, (g) => g.decisions.length + g.rejected.length === 2);
+    expect(waiting.rejected.map((r) => r.approver)).toEqual(['carol']);
+    await handle.signal(approvalSignal, decide(workflowId, 'erin', 'approve'));
     const outcome = await watchRun(handle, () => undefined, 50);
     expect(outcome.ok).toBe(true);
   });
 
   it('fails the step with the reason when an approver denies', async () => {
-    const { handle } = await start(gateRunbook('        approvers: [{ group: dba }]'));
+    const { handle, workflowId } = await start(gateRunbook('        approvers: [{ group: dba }]'));
     await pendingGates(handle);
-    await handle.signal(approvalSignal, decide('bob', ['dba'], 'deny', 'gate', 'not during peak hours'));
+    await handle.signal(approvalSignal, decide(workflowId, 'bob', 'deny', 'not during peak hours'));
     const outcome = await watchRun(handle, () => undefined, 50);
     expect(outcome).toMatchObject({ ok: false, code: 'VIGIL_E_APPROVAL_DENIED' });
     if (!outcome.ok) expect(outcome.message).toContain('denied by bob: not during peak hours');

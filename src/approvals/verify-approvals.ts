@@ -1,0 +1,79 @@
+/**
+ * Checks, where a statement is about to execute, that the approvals it carries really grant it:
+ * each one signed by the approval service for this run, this gate and this exact statement hash; each approver
+ * in a required group under the current identity config; nobody approving their own request (or their agent's);
+ * nobody counted twice; every required group's quorum met. Pure apart from the key it is given.
+ */
+import type { KeyObject } from 'node:crypto';
+import type { Principal } from '../shared/principal.js';
+import { conflictedApprovers } from '../shared/separation-of-duties.js';
+import { verifyApproval } from './signed-approval.js';
+
+export interface PresentedApproval {
+  readonly approver: string;
+  readonly at: string;
+  readonly signature?: string;
+}
+
+export interface ApprovalContext {
+  readonly workflowId: string;
+  readonly gateId: string;
+  readonly statementHash: string;
+  readonly requester: Principal;
+  readonly required: readonly { readonly group: string; readonly count: number }[];
+}
+
+export interface ApproverDirectory {
+  /** The approver's groups now, or undefined when the identity config does not know them. */
+  groupsOf(id: string): readonly string[] | undefined;
+}
+
+export type ApprovalVerdict =
+  | { readonly ok: true; readonly counted: readonly { readonly approver: string; readonly group: string }[] }
+  | { readonly ok: false; readonly reason: string; readonly rejected: readonly { readonly approver: string; readonly reason: string }[] };
+
+/** Why one approval does not count, or undefined when it is genuine and its approver eligible for some group. */
+export function rejectionReason(
+  approval: PresentedApproval,
+  context: ApprovalContext,
+  publicKey: KeyObject,
+  directory: ApproverDirectory,
+): string | undefined {
+  const claims = { workflowId: context.workflowId, gateId: context.gateId, statementHash: context.statementHash, decision: 'approve' as const, approver: approval.approver, at: approval.at };
+  if (!verifyApproval(claims, approval.signature, publicKey)) {
+    return 'signature does not verify for this run, gate and statement (forged, or given for something else)';
+  }
+  if (conflictedApprovers(context.requester).has(approval.approver)) return 'separation of duties: the requester cannot approve its own request';
+  const groups = directory.groupsOf(approval.approver);
+  if (!groups) return `unknown approver "${approval.approver}"`;
+  if (!context.required.some((r) => groups.includes(r.group))) return `not in a required group (${context.required.map((r) => r.group).join(', ')})`;
+  return undefined;
+}
+
+export function verifyApprovals(
+  approvals: readonly PresentedApproval[],
+  context: ApprovalContext,
+  publicKey: KeyObject,
+  directory: ApproverDirectory,
+): ApprovalVerdict {
+  const rejected: { approver: string; reason: string }[] = [];
+  const counted: { approver: string; group: string }[] = [];
+  const seen = new Set<string>();
+  for (const approval of approvals) {
+    const reason = seen.has(approval.approver) ? 'counted already' : rejectionReason(approval, context, publicKey, directory);
+    if (reason) {
+      rejected.push({ approver: approval.approver, reason });
+      continue;
+    }
+    seen.add(approval.approver);
+    const groups = directory.groupsOf(approval.approver) ?? [];
+    const open = context.required.find((r) => groups.includes(r.group) && counted.filter((c) => c.group === r.group).length < r.count);
+    if (open) counted.push({ approver: approval.approver, group: open.group });
+  }
+  const missing = context.required.filter((r) => counted.filter((c) => c.group === r.group).length < r.count);
+  if (missing.length > 0) {
+    const needs = missing.map((r) => `${r.count - counted.filter((c) => c.group === r.group).length} more from ${r.group}`).join(', ');
+    return { ok: false, reason: `approvals do not meet the quorum: needs ${needs}`, rejected };
+  }
+  return { ok: true, counted };
+}

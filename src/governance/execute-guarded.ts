@@ -1,0 +1,133 @@
+/**
+ * Runs one statement that policy has already allowed, under guards:
+ * bound parameters only; its own transaction (READ ONLY for reads, so a write hidden in a function fails);
+ * `statement_timeout` per step; for writes, a `max_rows` limit and the runbook's `expect` checks, either of which
+ * rolls the transaction back; the principal stamped into the session (`application_name`, `vigil.principal`),
+ * so the DBA's own logs and pg_stat_activity show who acted. The client always returns to the pool clean.
+ */
+import type pg from 'pg';
+import { principalChain, type Principal } from '../shared/principal.js';
+import { resolveResultColumns, type ResultColumn } from './result-columns.js';
+import { fromPgError, GuardedSqlError } from './sql-errors.js';
+import type { StatementClass } from './types.js';
+
+export interface GuardedStatement {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+  readonly statementClass: StatementClass;
+  /** The parser's statement kind: a few (VACUUM) can't run inside a transaction block. */
+  readonly kind: string;
+  readonly principal: Principal;
+  readonly runId?: string;
+  readonly stepId?: string;
+  readonly timeoutMs: number;
+  /** Writes: more rows affected than this rolls back. Reads: at most this many rows are returned. */
+  readonly maxRows?: number;
+  readonly expect?: { readonly rows?: number; readonly minRows?: number; readonly maxRows?: number };
+  /** Rows returned at most when maxRows is not set: results go into workflow history. */
+  readonly rowCap?: number;
+}
+
+export interface GuardedResult {
+  readonly command: string;
+  readonly rowCount: number;
+  readonly columns: readonly ResultColumn[];
+  readonly rows: readonly Record<string, unknown>[];
+  readonly truncated: boolean;
+  readonly durationMs: number;
+}
+
+const DEFAULT_ROW_CAP = 1_000;
+const OUTSIDE_TRANSACTION = new Set(['VacuumStmt']);
+
+function expectationFailure(expect: GuardedStatement['expect'], count: number): string | undefined {
+  if (!expect) return undefined;
+  if (expect.rows !== undefined && count !== expect.rows) return `expected exactly ${expect.rows} row(s), got ${count}`;
+  if (expect.minRows !== undefined && count < expect.minRows) return `expected at least ${expect.minRows} row(s), got ${count}`;
+  if (expect.maxRows !== undefined && count > expect.maxRows) return `expected at most ${expect.maxRows} row(s), got ${count}`;
+  return undefined;
+}
+
+/** application_name is limited to 63 bytes by PostgreSQL. */
+function applicationName(principal: Principal): string {
+  return `vigil:${principal.id}`.slice(0, 63);
+}
+
+async function stampSession(client: pg.PoolClient, stmt: GuardedStatement, local: boolean): Promise<void> {
+  await client.query('SELECT set_config($1, $2, $6), set_config($3, $4, $6), set_config($5, $7, $6), set_config($8, $9, $6), set_config($10, $11, $6)', [
+    'statement_timeout',
+    String(stmt.timeoutMs),
+    'application_name',
+    applicationName(stmt.principal),
+    'vigil.principal',
+    local,
+    principalChain(stmt.principal),
+    'vigil.run_id',
+    stmt.runId ?? '',
+    'vigil.step_id',
+    stmt.stepId ?? '',
+  ]);
+}
+
+function jsonSafe(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (Buffer.isBuffer(value)) return `\\x${value.toString('hex')}`;
+  if (typeof value === 'bigint') return value.toString();
+  if (Array.isArray(value)) return value.map(jsonSafe);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonSafe(v)]));
+  return value;
+}
+
+export async function executeGuarded(pool: pg.Pool, stmt: GuardedStatement): Promise<GuardedResult> {
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    throw fromPgError(error);
+  }
+  const started = process.hrtime.bigint();
+  const outside = OUTSIDE_TRANSACTION.has(stmt.kind);
+  let open = false;
+  let broken = false;
+  try {
+    if (outside) {
+      await stampSession(client, stmt, false);
+    } else {
+      await client.query(stmt.statementClass === 'read' ? 'BEGIN READ ONLY' : 'BEGIN');
+      open = true;
+      await stampSession(client, stmt, true);
+    }
+    const result = await client.query({ text: stmt.sql, values: [...stmt.params] });
+    const affected = result.rowCount ?? result.rows.length;
+    const isRead = stmt.statementClass === 'read';
+    if (!isRead && stmt.maxRows !== undefined && affected > stmt.maxRows) {
+      throw new GuardedSqlError('VIGIL_E_SQL_MAX_ROWS', `${affected} rows affected, more than max_rows ${stmt.maxRows}; rolled back`, false);
+    }
+    const failedExpectation = expectationFailure(stmt.expect, affected);
+    if (failedExpectation) throw new GuardedSqlError('VIGIL_E_SQL_EXPECT', `${failedExpectation}; ${isRead ? 'nothing changed' : 'rolled back'}`, false);
+    const cap = (isRead ? stmt.maxRows : undefined) ?? stmt.rowCap ?? DEFAULT_ROW_CAP;
+    const rows = (result.rows as Record<string, unknown>[]).slice(0, cap).map((r) => jsonSafe(r) as Record<string, unknown>);
+    const columns = result.fields ? await resolveResultColumns(pool, client, result.fields) : [];
+    if (open) await client.query('COMMIT');
+    open = false;
+    return {
+      command: result.command ?? 'UNKNOWN',
+      rowCount: affected,
+      columns,
+      rows,
+      truncated: result.rows.length > cap,
+      durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+    };
+  } catch (error) {
+    if (open) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+    }
+    throw fromPgError(error);
+  } finally {
+    if (outside) await client.query('RESET ALL').catch(() => (broken = true));
+    // A client whose rollback or reset failed is destroyed rather than handed to the next statement.
+    client.release(broken ? true : undefined);
+  }
+}

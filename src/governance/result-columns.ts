@@ -1,0 +1,44 @@
+/**
+ * Where each result column comes from. PostgreSQL sends, with every result, each field's table OID and column number;
+ * resolving them through the catalog tells that `SELECT email AS contact` returns customers.email, whatever its name.
+ * Computed columns (and columns of views) come with no table: they are marked unresolved, and masking treats them
+ * conservatively. One catalog query per result for the OIDs not yet cached; none once they are.
+ */
+import type pg from 'pg';
+
+export interface ResultColumn {
+  readonly name: string;
+  readonly source?: { readonly schema: string; readonly table: string; readonly column: string };
+  /** True when PostgreSQL reported no source table: an expression, an aggregate, or a view's column. */
+  readonly unresolved?: boolean;
+}
+
+type Source = NonNullable<ResultColumn['source']>;
+
+const caches = new WeakMap<pg.Pool, Map<string, Source | null>>();
+
+export async function resolveResultColumns(pool: pg.Pool, client: pg.PoolClient, fields: readonly pg.FieldDef[]): Promise<ResultColumn[]> {
+  let cache = caches.get(pool);
+  if (!cache) {
+    cache = new Map();
+    caches.set(pool, cache);
+  }
+  const key = (f: pg.FieldDef) => `${f.tableID}:${f.columnID}`;
+  const missing = fields.filter((f) => f.tableID !== 0 && !cache.has(key(f)));
+  if (missing.length > 0) {
+    const { rows } = await client.query<{ oid: number; attnum: number; schema: string; table: string; column: string }>(
+      `SELECT c.oid::int AS oid, a.attnum::int AS attnum, n.nspname AS schema, c.relname AS table, a.attname AS column
+         FROM pg_catalog.pg_attribute a
+         JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE (a.attrelid, a.attnum) IN (SELECT * FROM unnest($1::oid[], $2::int2[]))`,
+      [missing.map((f) => f.tableID), missing.map((f) => f.columnID)],
+    );
+    for (const f of missing) cache.set(key(f), null);
+    for (const r of rows) cache.set(`${r.oid}:${r.attnum}`, { schema: r.schema, table: r.table, column: r.column });
+  }
+  return fields.map((f) => {
+    const source = f.tableID === 0 ? undefined : (cache.get(key(f)) ?? undefined);
+    return source ? { name: f.name, source } : { name: f.name, unresolved: true };
+  });
+}
