@@ -127,11 +127,12 @@ function visit(value: unknown, walk: Walk, top: boolean): void {
   const n = unwrap(value);
   if (!n) {
     if (!value || typeof value !== 'object') return;
-    // Some relations appear bare (not wrapped as {RangeVar: ...}), e.g. VACUUM's and COPY's.
+    // Some relations and calls appear bare (not wrapped as {RangeVar: ...}), e.g. VACUUM's relations and CALL's function.
     if (typeof (value as Node).relname === 'string') {
       const name = tableName(value as Node);
       if (!walk.read.has(name)) walk.read.set(name, { name });
     }
+    if (Array.isArray((value as Node).funcname) && 'funcformat' in (value as Node)) walk.functions.add(funcName(value as Node));
     for (const [field, child] of Object.entries(value)) if (field !== 'location') visit(child, walk, false);
     return;
   }

@@ -112,30 +112,60 @@ const DETECTORS: readonly Detector[] = [
   { type: 'cloud_key', pattern: /\b(?:sk|rk)_live_[A-Za-z0-9]{16,}\b/g },
   { type: 'email', pattern: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g },
   { type: 'iban', pattern: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g, valid: ibanValid },
-  { type: 'payment_card', pattern: /\b\d(?:[ -]?\d){12,18}\b/g, valid: cardValid },
   { type: 'national_id', pattern: /\b\d{3}-\d{2}-\d{4}\b/g, valid: ssnValid },
   // International numbers with a country code: +1 415 555 0100, +44 20 7946 0958, +4915112345678.
   { type: 'phone', pattern: /\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,5}\b/g, valid: (m) => m.replace(/\D/g, '').length >= 8 && m.replace(/\D/g, '').length <= 15 },
   { type: 'secret', pattern: /\b[A-Za-z0-9_+/=-]{24,}\b/g, valid: secretLike },
 ];
 
+/**
+ * Cards are found inside runs of digit groups (`0 4000 0012 3456 7899 1`): every window of whole groups holding
+ * 13 to 19 digits is checked, so a valid number next to other digits is still caught, and an invalid run is not flagged.
+ */
+function findCards(text: string, found: Detection[]): void {
+  const RUN = /(?<![+\w])\d+(?:[ -]\d+)*/g;
+  for (let m = RUN.exec(text); m; m = RUN.exec(text)) {
+    const groups: { start: number; end: number; digits: string }[] = [];
+    for (const g of m[0].matchAll(/\d+/g)) groups.push({ start: m.index + (g.index ?? 0), end: m.index + (g.index ?? 0) + g[0].length, digits: g[0] });
+    for (let i = 0; i < groups.length; i++) {
+      let digits = '';
+      for (let j = i; j < groups.length && digits.length < 19; j++) {
+        digits += groups[j]?.digits ?? '';
+        const start = groups[i]?.start ?? 0;
+        const end = groups[j]?.end ?? 0;
+        if (digits.length >= 13 && digits.length <= 19 && cardValid(digits) && !found.some((f) => start < f.end && end > f.start)) {
+          found.push({ type: 'payment_card', start, end });
+          i = j;
+          break;
+        }
+      }
+    }
+  }
+}
+
 /** Characters without which none of the detectors can match: most cells are rejected on this alone. */
-const PREFILTER = /[@\d+:=-]|[A-Za-z0-9_]{24,}/;
+const PREFILTER = /[@\d+:=-]|[A-Za-z0-9_]{16,}/;
 
 export function detect(text: string): Detection[] {
-  if (text.length < 8 || !PREFILTER.test(text)) return [];
+  if (text.length < 6 || !PREFILTER.test(text)) return [];
   const found: Detection[] = [];
   for (const d of DETECTORS) {
     d.pattern.lastIndex = 0;
     for (let m = d.pattern.exec(text); m; m = d.pattern.exec(text)) {
       const part = d.group ? m[d.group] : m[0];
       if (part === undefined || part.length === 0) continue;
-      if (d.valid && !d.valid(d.group ? part : m[0])) continue;
+      if (d.valid && !d.valid(d.group ? part : m[0])) {
+        // A longer run that fails its checksum may hide a valid one inside (`0 4000 0012 3456 7899`): retry one later.
+        d.pattern.lastIndex = m.index + 1;
+        continue;
+      }
       const start = d.group ? m.index + m[0].indexOf(part) : m.index;
       const end = start + part.length;
       // The first detector to claim a span keeps it: specific ones (keys, JWTs) run before generic ones (secret).
       if (!found.some((f) => start < f.end && end > f.start)) found.push({ type: d.type, start, end });
     }
+    // Cards go after keys and JWTs (which contain digits) and before the generic number-shaped detectors.
+    if (d.type === 'email') findCards(text, found);
   }
   return found.sort((a, b) => a.start - b.start);
 }

@@ -1,0 +1,119 @@
+/**
+ * Guarded execution on real PostgreSQL: max_rows and expect roll back, reads can't write even through a function,
+ * timeouts cancel, parameters stay bound, the session carries the principal, and result columns resolve to their source.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemoDatabase } from '../../src/dev/demo-database.js';
+import { executeGuarded, type GuardedStatement } from '../../src/governance/execute-guarded.js';
+import { GuardedSqlError } from '../../src/governance/sql-errors.js';
+import type { Principal } from '../../src/shared/principal.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+const bot: Principal = { id: 'triage-bot', kind: 'agent', groups: ['sre'], owner: 'alice', onBehalfOf: { id: 'alice', kind: 'human', groups: ['sre'] } };
+
+describe('executeGuarded on PostgreSQL', () => {
+  let db: TestDatabase;
+  let pool: pg.Pool;
+  const run = (s: Partial<GuardedStatement> & { sql: string }) =>
+    executeGuarded(pool, { params: [], statementClass: 'read', kind: 'SelectStmt', principal: bot, timeoutMs: 5_000, ...s });
+  const count = async (sql: string) => Number((await pool.query(sql)).rows[0].n);
+  const failure = async (p: Promise<unknown>) => {
+    try {
+      await p;
+    } catch (error) {
+      return error as GuardedSqlError;
+    }
+    throw new Error('expected a failure');
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await seedDemoDatabase(db.url);
+    pool = new pg.Pool({ connectionString: db.url, max: 3 });
+    await pool.query(`CREATE FUNCTION sneaky_write() RETURNS int LANGUAGE plpgsql AS $$ BEGIN UPDATE feature_flags SET enabled = NOT enabled; RETURN 1; END $$`);
+  });
+
+  afterAll(async () => {
+    await pool?.end();
+    await db?.drop();
+  });
+
+  it('rolls back a write that affects more rows than max_rows, leaving the table unchanged', async () => {
+    const before = await count(`SELECT count(*) AS n FROM payment_jobs WHERE state = 'queued'`);
+    const error = await failure(run({ sql: `UPDATE payment_jobs SET state = 'queued' WHERE state = 'done'`, statementClass: 'write', kind: 'UpdateStmt', maxRows: 3 }));
+    expect(error).toMatchObject({ code: 'VIGIL_E_SQL_MAX_ROWS', retryable: false });
+    expect(error.message).toMatch(/^\d+ rows affected, more than max_rows 3; rolled back$/);
+    expect(await count(`SELECT count(*) AS n FROM payment_jobs WHERE state = 'queued'`)).toBe(before);
+  });
+
+  it('enforces expect by rolling back', async () => {
+    const error = await failure(run({ sql: `UPDATE feature_flags SET enabled = false WHERE name LIKE $1`, params: ['%'], statementClass: 'write', kind: 'UpdateStmt', expect: { rows: 1 } }));
+    expect(error).toMatchObject({ code: 'VIGIL_E_SQL_EXPECT', message: 'expected exactly 1 row(s), got 3; rolled back' });
+    expect(await count(`SELECT count(*) AS n FROM feature_flags WHERE enabled`)).toBe(2);
+    const ok = await run({ sql: `UPDATE feature_flags SET enabled = false WHERE name = $1`, params: ['bulk_export'], statementClass: 'write', kind: 'UpdateStmt', expect: { rows: 1 } });
+    expect(ok).toMatchObject({ command: 'UPDATE', rowCount: 1 });
+  });
+
+  it('runs reads read-only, so a write hidden in a function fails', async () => {
+    const error = await failure(run({ sql: 'SELECT sneaky_write()' }));
+    expect(error.code).toBe('VIGIL_E_SQL_READ_ONLY');
+    expect(await count(`SELECT count(*) AS n FROM feature_flags WHERE enabled`)).toBe(2);
+  });
+
+  it('cancels a statement that runs past its timeout', async () => {
+    const error = await failure(run({ sql: 'SELECT pg_sleep(5)', timeoutMs: 200 }));
+    expect(error).toMatchObject({ code: 'VIGIL_E_SQL_TIMEOUT' });
+  });
+
+  it('binds parameters: an injection attempt is stored as text and the table survives', async () => {
+    const evil = `x'); DROP TABLE feature_flags; --`;
+    await run({ sql: 'INSERT INTO feature_flags (name, enabled) VALUES ($1, false)', params: [evil], statementClass: 'write', kind: 'InsertStmt' });
+    expect((await pool.query('SELECT name FROM feature_flags WHERE name = $1', [evil])).rows).toEqual([{ name: evil }]);
+  });
+
+  it('stamps the principal into the session, visible to the DBA in pg_stat_activity', async () => {
+    const inside = await run({ sql: `SELECT current_setting('vigil.principal') AS chain, current_setting('application_name') AS app, current_setting('vigil.step_id') AS step`, stepId: 'lag' });
+    expect(inside.rows).toEqual([{ chain: 'agent:triage-bot -> human:alice', app: 'vigil:triage-bot', step: 'lag' }]);
+
+    const sleeping = run({ sql: 'SELECT pg_sleep(1.5)', stepId: 'slow' });
+    let seen: { application_name: string }[] = [];
+    for (let i = 0; i < 20 && seen.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      seen = (await pool.query(`SELECT application_name FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(1.5)'`)).rows;
+    }
+    await sleeping;
+    expect(seen).toEqual([{ application_name: 'vigil:triage-bot' }]);
+    // The pooled connection goes back clean: the next user of it is not stamped as the bot.
+    const after = await pool.query(`SELECT current_setting('vigil.principal', true) AS chain`);
+    expect(after.rows[0].chain ?? '').toBe('');
+  });
+
+  it('resolves result columns to their source, through aliases and SELECT *, and marks computed ones', async () => {
+    const aliased = await run({ sql: 'SELECT email AS contact, upper(full_name) AS shout, id FROM customers WHERE id = $1', params: [1] });
+    expect(aliased.columns).toEqual([
+      { name: 'contact', source: { schema: 'public', table: 'customers', column: 'email' } },
+      { name: 'shout', unresolved: true },
+      { name: 'id', source: { schema: 'public', table: 'customers', column: 'id' } },
+    ]);
+    const star = await run({ sql: 'SELECT * FROM customers LIMIT 1' });
+    expect(star.columns.find((c) => c.name === 'ssn')?.source).toEqual({ schema: 'public', table: 'customers', column: 'ssn' });
+  });
+
+  it('caps the rows a read returns and says so', async () => {
+    const result = await run({ sql: 'SELECT id FROM orders', maxRows: 5 });
+    expect(result.rows).toHaveLength(5);
+    expect(result.truncated).toBe(true);
+  });
+
+  it('returns every client to the pool, even after errors', async () => {
+    await failure(run({ sql: 'SELECT 1/0' }));
+    await failure(run({ sql: 'SELECT pg_sleep(5)', timeoutMs: 100 }));
+    expect(pool.totalCount).toBe(pool.idleCount);
+  });
+
+  it('runs VACUUM outside a transaction block', async () => {
+    const result = await run({ sql: 'VACUUM (ANALYZE) orders', statementClass: 'admin', kind: 'VacuumStmt' });
+    expect(result.command).toBe('VACUUM');
+  });
+});
