@@ -24,6 +24,16 @@ program
   });
 
 program
+  .command('plan')
+  .description("print the compiled plan as a tree, with each SQL step's policy decision")
+  .argument('<file>', 'runbook YAML file')
+  .option('--json', 'print the plan as JSON')
+  .action(async (file: string, options: { json?: boolean }) => {
+    const { planCommand } = await import('./commands/plan.js');
+    process.exitCode = await planCommand(file, options, process.env);
+  });
+
+program
   .command('run')
   .description('start a run of a runbook')
   .argument('<file>', 'runbook YAML file')
@@ -32,6 +42,21 @@ program
   .action(async (file: string, options: { input: string[]; wait: boolean }) => {
     const { runCommand } = await import('./commands/run.js');
     process.exitCode = await runCommand(file, options, process.env);
+  });
+
+const sql = program.command('sql').description('govern single statements');
+sql
+  .command('check')
+  .description('classify a statement and show the policy decision, without running it')
+  .argument('[sql]', 'the statement (omit with --jsonl)')
+  .option('-c, --connection <name>', 'a connection from the policy')
+  .option('-e, --environment <env>', 'an environment from the policy (uses one of its connections)')
+  .option('--as <principal>', 'decide as this user, agent or service from the identities file')
+  .option('--json', 'print the result as JSON')
+  .option('--jsonl', 'read one statement per line from stdin; print one JSON object per line')
+  .action(async (statement: string | undefined, options: { connection?: string; environment?: string; as?: string; json?: boolean; jsonl?: boolean }) => {
+    const { sqlCheckCommand } = await import('./commands/sql-check.js');
+    process.exitCode = await sqlCheckCommand(statement, options, process.env);
   });
 
 program

@@ -2,7 +2,6 @@
  * `vigil run FILE --input k=v ... [--wait]`: compiles the runbook, checks the inputs, starts a run.
  * A broken runbook or a bad input starts nothing.
  */
-import { userInfo } from 'node:os';
 import { connectClient } from '../../client/connect.js';
 import { startRun } from '../../client/start-run.js';
 import { watchRun } from '../../client/watch-run.js';
@@ -10,6 +9,7 @@ import { formatIssue } from '../../runbook/issues.js';
 import type { Principal } from '../../shared/principal.js';
 import { DEFAULT_TASK_QUEUE } from '../../shared/task-queue.js';
 import { VigilError } from '../../shared/vigil-error.js';
+import { loadCliGovernance } from '../governance-config.js';
 import { compileFile } from '../load-runbook.js';
 import { printOutcome, printStepEvent, runLink } from '../print-run.js';
 
@@ -28,9 +28,9 @@ export function parseInputs(pairs: readonly string[]): Record<string, string> {
   return inputs;
 }
 
-/** Until identity config lands in the CLI, a run is attributed to the OS user (or VIGIL_PRINCIPAL). */
+/** Who a run started from this terminal acts as: VIGIL_TOKEN's principal, else VIGIL_PRINCIPAL or the OS user. */
 export function localPrincipal(env: NodeJS.ProcessEnv): Principal {
-  return { id: env.VIGIL_PRINCIPAL ?? userInfo().username, kind: 'human', groups: [] };
+  return loadCliGovernance(env).localPrincipal;
 }
 
 export async function runCommand(file: string, options: RunOptions, env: NodeJS.ProcessEnv): Promise<number> {
