@@ -53,20 +53,22 @@ function applicationName(principal: Principal): string {
   return `vigil:${principal.id}`.slice(0, 63);
 }
 
-async function stampSession(client: pg.PoolClient, stmt: GuardedStatement, local: boolean): Promise<void> {
-  await client.query('SELECT set_config($1, $2, $6), set_config($3, $4, $6), set_config($5, $7, $6), set_config($8, $9, $6), set_config($10, $11, $6)', [
-    'statement_timeout',
-    String(stmt.timeoutMs),
-    'application_name',
-    applicationName(stmt.principal),
-    'vigil.principal',
-    local,
-    principalChain(stmt.principal),
-    'vigil.run_id',
-    stmt.runId ?? '',
-    'vigil.step_id',
-    stmt.stepId ?? '',
-  ]);
+/**
+ * Opens the guard and stamps the session in one round trip: a simple-protocol string of BEGIN and SETs.
+ * Values are escaped with the driver's escapeLiteral; they come from the identities file and the run, never from SQL input.
+ */
+async function openGuard(client: pg.PoolClient, stmt: GuardedStatement, transaction: 'read' | 'write' | 'none'): Promise<void> {
+  const scope = transaction === 'none' ? 'SESSION' : 'LOCAL';
+  const set = (name: string, value: string) => `SET ${scope} ${name} = ${client.escapeLiteral(value)}`;
+  const parts = [
+    ...(transaction === 'read' ? ['BEGIN READ ONLY'] : transaction === 'write' ? ['BEGIN'] : []),
+    set('statement_timeout', String(Math.max(1, Math.floor(stmt.timeoutMs)))),
+    set('application_name', applicationName(stmt.principal)),
+    set('vigil.principal', principalChain(stmt.principal)),
+    set('vigil.run_id', stmt.runId ?? ''),
+    set('vigil.step_id', stmt.stepId ?? ''),
+  ];
+  await client.query(parts.join('; '));
 }
 
 function jsonSafe(value: unknown): unknown {
@@ -91,11 +93,10 @@ export async function executeGuarded(pool: pg.Pool, stmt: GuardedStatement): Pro
   let broken = false;
   try {
     if (outside) {
-      await stampSession(client, stmt, false);
+      await openGuard(client, stmt, 'none');
     } else {
-      await client.query(stmt.statementClass === 'read' ? 'BEGIN READ ONLY' : 'BEGIN');
       open = true;
-      await stampSession(client, stmt, true);
+      await openGuard(client, stmt, stmt.statementClass === 'read' ? 'read' : 'write');
     }
     const result = await client.query({ text: stmt.sql, values: [...stmt.params] });
     const affected = result.rowCount ?? result.rows.length;

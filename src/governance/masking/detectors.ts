@@ -25,6 +25,8 @@ export interface Detection {
 
 interface Detector {
   readonly type: SensitiveType;
+  /** A cheap test that must pass before the pattern runs: most cells fail every hint and cost almost nothing. */
+  readonly hint: (text: string) => boolean;
   readonly pattern: RegExp;
   /** Extra check on a match; false discards it. */
   readonly valid?: (match: string) => boolean;
@@ -99,23 +101,25 @@ function secretLike(match: string): boolean {
   return classes >= 3 && entropy(match) >= 4;
 }
 
+const LONG_TOKEN = /[A-Za-z0-9_+/=-]{24}/;
+
 const DETECTORS: readonly Detector[] = [
-  { type: 'private_key', pattern: /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z]+ )?PRIVATE KEY-----|$)/g },
-  { type: 'jwt', pattern: /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, valid: jwtValid },
-  { type: 'bearer_token', pattern: /\bBearer\s+([A-Za-z0-9._~+/=-]{8,})/gi, group: 1 },
-  { type: 'url_password', pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:([^\s@/]+)@/gi, group: 1 },
-  { type: 'url_password', pattern: /\bpass(?:word)?\s*=\s*('[^']*'|"[^"]*"|[^\s;&]+)/gi, group: 1 },
-  { type: 'cloud_key', pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g },
-  { type: 'cloud_key', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g },
-  { type: 'cloud_key', pattern: /\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{22,}\b/g },
-  { type: 'cloud_key', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g },
-  { type: 'cloud_key', pattern: /\b(?:sk|rk)_live_[A-Za-z0-9]{16,}\b/g },
-  { type: 'email', pattern: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g },
-  { type: 'iban', pattern: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g, valid: ibanValid },
-  { type: 'national_id', pattern: /\b\d{3}-\d{2}-\d{4}\b/g, valid: ssnValid },
+  { type: 'private_key', hint: (t) => t.includes('PRIVATE KEY'), pattern: /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z]+ )?PRIVATE KEY-----|$)/g },
+  { type: 'jwt', hint: (t) => t.includes('eyJ'), pattern: /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, valid: jwtValid },
+  { type: 'bearer_token', hint: (t) => /bearer/i.test(t), pattern: /\bBearer\s+([A-Za-z0-9._~+/=-]{8,})/gi, group: 1 },
+  { type: 'url_password', hint: (t) => t.includes('://'), pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:([^\s@/]+)@/gi, group: 1 },
+  { type: 'url_password', hint: (t) => /pass/i.test(t), pattern: /\bpass(?:word)?\s*=\s*('[^']*'|"[^"]*"|[^\s;&]+)/gi, group: 1 },
+  { type: 'cloud_key', hint: (t) => t.includes('AKIA') || t.includes('ASIA'), pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g },
+  { type: 'cloud_key', hint: (t) => t.includes('AIza'), pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g },
+  { type: 'cloud_key', hint: (t) => t.includes('gh') && t.includes('_'), pattern: /\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{22,}\b/g },
+  { type: 'cloud_key', hint: (t) => t.includes('xox'), pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g },
+  { type: 'cloud_key', hint: (t) => t.includes('_live_'), pattern: /\b(?:sk|rk)_live_[A-Za-z0-9]{16,}\b/g },
+  { type: 'email', hint: (t) => t.includes('@'), pattern: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g },
+  { type: 'iban', hint: (t) => /[A-Z]{2}\d{2}/.test(t), pattern: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g, valid: ibanValid },
+  { type: 'national_id', hint: (t) => t.length >= 11 && t.includes('-'), pattern: /\b\d{3}-\d{2}-\d{4}\b/g, valid: ssnValid },
   // International numbers with a country code: +1 415 555 0100, +44 20 7946 0958, +4915112345678.
-  { type: 'phone', pattern: /\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,5}\b/g, valid: (m) => m.replace(/\D/g, '').length >= 8 && m.replace(/\D/g, '').length <= 15 },
-  { type: 'secret', pattern: /\b[A-Za-z0-9_+/=-]{24,}\b/g, valid: secretLike },
+  { type: 'phone', hint: (t) => t.includes('+'), pattern: /\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,5}\b/g, valid: (m) => m.replace(/\D/g, '').length >= 8 && m.replace(/\D/g, '').length <= 15 },
+  { type: 'secret', hint: (t) => LONG_TOKEN.test(t), pattern: /\b[A-Za-z0-9_+/=-]{24,}\b/g, valid: secretLike },
 ];
 
 /**
@@ -146,10 +150,21 @@ function findCards(text: string, found: Detection[]): void {
 /** Characters without which none of the detectors can match: most cells are rejected on this alone. */
 const PREFILTER = /[@\d+:=-]|[A-Za-z0-9_]{16,}/;
 
+/** Whole-cell shapes that can't hold anything sensitive and are common in results: timestamps, dates, UUIDs, plain numbers. */
+const HARMLESS = /^(?:\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|-?\d{1,12}(?:\.\d+)?)$/i;
+
 export function detect(text: string): Detection[] {
-  if (text.length < 6 || !PREFILTER.test(text)) return [];
+  if (text.length < 6 || !PREFILTER.test(text) || (text.length <= 36 && HARMLESS.test(text))) return [];
   const found: Detection[] = [];
+  // Cards need at least 13 digits: count them once instead of running the card search on every cell.
+  let digits = 0;
+  for (let i = 0; i < text.length && digits < 13; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57) digits++;
+  }
   for (const d of DETECTORS) {
+    if (d.type === 'email' && digits >= 13) findCards(text, found);
+    if (!d.hint(text)) continue;
     d.pattern.lastIndex = 0;
     for (let m = d.pattern.exec(text); m; m = d.pattern.exec(text)) {
       const part = d.group ? m[d.group] : m[0];
@@ -164,8 +179,6 @@ export function detect(text: string): Detection[] {
       // The first detector to claim a span keeps it: specific ones (keys, JWTs) run before generic ones (secret).
       if (!found.some((f) => start < f.end && end > f.start)) found.push({ type: d.type, start, end });
     }
-    // Cards go after keys and JWTs (which contain digits) and before the generic number-shaped detectors.
-    if (d.type === 'email') findCards(text, found);
   }
   return found.sort((a, b) => a.start - b.start);
 }
