@@ -66,7 +66,7 @@ class Compiler {
       const t = this.template(value, ['spec', 'outputs', name], new Set());
       if (t) outputs[name] = t;
     }
-    const triggers: TriggerSpec[] = [];
+    const triggers = ((raw.spec.triggers ?? []) as Raw[]).map((trigger, i) => this.trigger(trigger, ['spec', 'triggers', i]));
     const body = {
       apiVersion: 'vigil/plan/v1' as const,
       runbook: {
@@ -84,6 +84,27 @@ class Compiler {
       triggers,
     };
     return { ...body, hash: sha256(canonicalJson(body)) };
+  }
+
+  private trigger(raw: Raw, path: PathSegment[]): TriggerSpec {
+    const match: Record<string, string> = { ...(raw.match ?? {}) };
+    for (const [label, value] of Object.entries(match)) {
+      if (!value.startsWith('~')) continue;
+      try {
+        new RegExp(value.slice(1));
+      } catch (error) {
+        this.issue([...path, 'match', label], 'VIGIL_E_RUNBOOK_SCHEMA', `trigger matcher for "${label}" is not a valid regular expression: ${(error as Error).message}`);
+      }
+    }
+    const inputs: Record<string, Template> = {};
+    // Trigger templates see only the event: `trigger`, nothing that exists once the run is going.
+    const scope = new Set<string>();
+    for (const [name, template] of Object.entries(raw.inputs ?? {})) {
+      if (!this.inputNames.has(name)) this.issue([...path, 'inputs', name], 'VIGIL_E_RUNBOOK_REFERENCE', `trigger fills unknown input "${name}"`);
+      const t = this.template(template, [...path, 'inputs', name], scope);
+      if (t) inputs[name] = t;
+    }
+    return { source: raw.source, match, severity: raw.severity, inputs };
   }
 
   private inputs(raw: Record<string, Raw>): InputSpec[] {

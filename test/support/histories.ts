@@ -13,3 +13,26 @@ export async function recordHistory(handle: WorkflowHandle, name: string): Promi
   const history = await handle.fetchHistory();
   writeFileSync(`${HISTORY_DIR}/${name}.json`, historyToJSON(history));
 }
+
+/**
+ * A run's whole history as searchable text: every payload (inputs, results, signals, failures, headers, memo,
+ * search attributes) decoded from its base64 wire form. Searching the raw JSON would find nothing by construction.
+ */
+export async function historyText(handle: WorkflowHandle): Promise<string> {
+  const history = JSON.parse(historyToJSON(await handle.fetchHistory())) as unknown;
+  const parts: string[] = [];
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(walk);
+    if (!value || typeof value !== 'object') {
+      if (typeof value === 'string') parts.push(value);
+      return;
+    }
+    const record = value as Record<string, unknown>;
+    if (typeof record.data === 'string' && record.metadata && typeof record.metadata === 'object') {
+      parts.push(Buffer.from(record.data, 'base64').toString('utf8'));
+    }
+    for (const v of Object.values(record)) walk(v);
+  };
+  walk(history);
+  return parts.join('\n');
+}

@@ -1,0 +1,161 @@
+/**
+ * Every example runbook end to end on real Temporal and PostgreSQL, with gates answered by signed approvals the way
+ * the approval service sends them. The customer data request also proves masking: the seeded personal data and
+ * secrets appear nowhere in the workflow history or the exported spans.
+ */
+import { readFileSync } from 'node:fs';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRun } from '../../src/client/start-run.js';
+import { watchRun, type RunOutcome } from '../../src/client/watch-run.js';
+import { seedDemoDatabase } from '../../src/dev/demo-database.js';
+import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
+import type { Principal } from '../../src/shared/principal.js';
+import { approvalSignal, pendingGatesQuery } from '../../src/workflows/definitions.js';
+import { wireActivities, type WiredActivities } from '../../workers/activities.js';
+import { workerConfigFromEnv } from '../../workers/config.js';
+import { testApprovalKey } from '../support/approvals.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { historyText } from '../support/histories.js';
+import { startHttpRecorder, type HttpRecorder } from '../support/http-recorder.js';
+import { temporalHarness, type TemporalHarness } from '../support/temporal.js';
+
+const alice: Principal = { id: 'alice', kind: 'human', groups: ['sre'] };
+const CANARY = { email: 'canary.q7z@example.net', ssn: '219-09-9999', card: '4000002000000003', phone: '+44 20 7946 0958', name: 'Zebulon Canarywood' };
+
+describe('example runbooks end to end', () => {
+  let db: TestDatabase;
+  let temporal: TemporalHarness;
+  let wired: WiredActivities;
+  let worker: Worker;
+  let running: Promise<void>;
+  let far: HttpRecorder;
+  let canaryId: number;
+  const key = testApprovalKey();
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await seedDemoDatabase(db.url);
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const { rows } = await client.query(
+      `INSERT INTO customers (full_name, email, phone, ssn, date_of_birth, address) VALUES ($1, $2, $3, $4, '1980-02-03', '1 Canary Wharf') RETURNING id`,
+      [CANARY.name, CANARY.email, CANARY.phone, CANARY.ssn],
+    );
+    canaryId = Number(rows[0].id);
+    await client.query(`INSERT INTO payment_methods (customer_id, card_number) VALUES ($1, $2)`, [canaryId, CANARY.card]);
+    await client.end();
+    far = await startHttpRecorder();
+    temporal = await temporalHarness();
+    wired = await wireActivities(workerConfigFromEnv({ DATABASE_URL: db.url, VIGIL_APPROVAL_KEY: key.file, VIGIL_NOTIFY_TARGETS: JSON.stringify({ oncall: `${far.url}/chat` }) }));
+    worker = await temporal.startWorker(wired.activities);
+    running = worker.run();
+  });
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await wired?.close();
+    await temporal?.close();
+    await far?.close();
+    await db?.drop();
+  });
+
+  const start = (file: string, inputs: Record<string, unknown>) =>
+    startRun(temporal.client, { plan: compileRunbookOrThrow(readFileSync(file, 'utf8'), file), inputs, principal: alice, trigger: { source: 'test' }, taskQueue: temporal.taskQueue });
+
+  /** Approves every gate that opens (as a DBA, signed for the gate's statement) until the run ends. */
+  async function runApproving(handle: WorkflowHandle, workflowId: string, approver = 'bob'): Promise<RunOutcome> {
+    const answered = new Set<string>();
+    let done = false;
+    const outcome = watchRun(handle as never, () => undefined, 50).finally(() => (done = true));
+    while (!done) {
+      const gates = await handle.query(pendingGatesQuery).catch(() => []);
+      for (const gate of gates) {
+        if (answered.has(gate.gateId)) continue;
+        answered.add(gate.gateId);
+        await handle.signal(approvalSignal, key.sign({ workflowId, gateId: gate.gateId, statementHash: gate.subject?.statementHash, decision: 'approve', approver }));
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return outcome;
+  }
+
+  const ok = (outcome: RunOutcome) => {
+    if (!outcome.ok) throw new Error(`${outcome.code} ${outcome.message}`);
+    return outcome.result;
+  };
+
+  it('replication-lag: measures, pauses the heavy jobs, re-measures and tells on-call', async () => {
+    const { handle, workflowId } = await start('runbooks/replication-lag.yaml', { force_pause: 'true' });
+    const result = ok(await runApproving(handle, workflowId));
+    expect(result.outputs).toEqual({ paused: 2, lag_seconds: 0 });
+    expect(far.requests.some((r) => r.body.includes('Paused 2 heavy job(s)'))).toBe(true);
+  });
+
+  it('stuck-payment-jobs: finds the stuck jobs, waits for a DBA, requeues exactly those', async () => {
+    const { handle, workflowId } = await start('runbooks/stuck-payment-jobs.yaml', { stuck_minutes: '60' });
+    const result = ok(await runApproving(handle, workflowId, 'carol'));
+    expect(result.outputs).toEqual({ requeued: 5 });
+    const check = new pg.Client({ connectionString: db.url });
+    await check.connect();
+    const { rows } = await check.query(`SELECT count(*)::int AS n FROM payment_jobs WHERE state = 'stuck'`);
+    await check.end();
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('runaway-query: cancels a long-running backend after a DBA approves the side effect', async () => {
+    const victim = new pg.Client({ connectionString: db.url });
+    await victim.connect();
+    const sleeping = victim.query('SELECT pg_sleep(60)').then(
+      () => 'finished',
+      (e: Error) => e.message,
+    );
+    await new Promise((r) => setTimeout(r, 1_500));
+    const { handle, workflowId } = await start('runbooks/runaway-query.yaml', { min_runtime_seconds: '1' });
+    const result = ok(await runApproving(handle, workflowId));
+    expect(result.outputs).toEqual({ found: 1, cancelled: 1 });
+    expect(await sleeping).toMatch(/canceling statement due to user request/);
+    await victim.end();
+    const cancel = result.steps.find((s) => s.id === 'cancel[0]');
+    expect(cancel?.decision).toMatch(/^requires approval by dba \(1\) per nonprod-side-effects-need-approval/);
+  });
+
+  it('table-bloat: checks dead tuples and vacuums outside a transaction block', async () => {
+    const { handle, workflowId } = await start('runbooks/table-bloat.yaml', { force: 'true' });
+    const result = ok(await runApproving(handle, workflowId));
+    expect(result.outputs.vacuumed).toBe(true);
+  });
+
+  it('feature-flag-kill-switch: switches exactly one flag off, and refuses when it is already off', async () => {
+    const first = await start('runbooks/feature-flag-kill-switch.yaml', { flag: 'new_checkout' });
+    expect(ok(await runApproving(first.handle, first.workflowId)).outputs).toEqual({ disabled: true });
+    const again = await start('runbooks/feature-flag-kill-switch.yaml', { flag: 'new_checkout' });
+    const outcome = await runApproving(again.handle, again.workflowId);
+    expect(outcome).toMatchObject({ ok: false, code: 'VIGIL_E_SQL_EXPECT' });
+  });
+
+  it('customer-data-request: returns the shape of the data, never the values, anywhere', async () => {
+    const { handle, workflowId } = await start('runbooks/customer-data-request.yaml', { customer_id: String(canaryId), ticket_url: `${far.url}/tickets` });
+    const result = ok(await runApproving(handle, workflowId));
+    const profile = result.outputs.profile as Record<string, unknown>;
+    expect(profile.email).toBe('***@example.net');
+    expect(profile.ssn).toBe('[REDACTED:national_id]');
+    expect(String(profile.full_name)).toMatch(/^h:[0-9a-f]{16}$/);
+    expect((result.outputs.payment_methods as Record<string, unknown>[])[0]?.card_number).toBe('***0003');
+
+    const history = await historyText(handle);
+    const spans = JSON.stringify(temporal.spans.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events })));
+    const ticket = far.requests.filter((r) => r.path === '/tickets').map((r) => r.body).join('\n');
+    for (const value of Object.values(CANARY)) {
+      expect(history).not.toContain(value);
+      expect(spans).not.toContain(value);
+      expect(ticket).not.toContain(value);
+    }
+    // The search is real: the masked forms are there, in clear text.
+    expect(history).toContain('***@example.net');
+    expect(history).toContain('[REDACTED:national_id]');
+  });
+});
