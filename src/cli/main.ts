@@ -60,6 +60,37 @@ sql
   });
 
 program
+  .command('serve')
+  .description('run the Vigil server (approval API) on VIGIL_LISTEN, default 127.0.0.1:8787')
+  .action(async () => {
+    const { serveCommand } = await import('./commands/serve.js');
+    process.exitCode = await serveCommand(process.env);
+  });
+
+program
+  .command('approvals')
+  .description('list the approval gates waiting (VIGIL_TOKEN says who you are)')
+  .option('--mine', 'only the gates you may decide')
+  .option('--json', 'print JSON')
+  .action(async (options: { mine?: boolean; json?: boolean }) => {
+    const { approvalsCommand } = await import('./commands/approvals.js');
+    process.exitCode = await approvalsCommand(options, process.env);
+  });
+
+for (const decision of ['approve', 'deny'] as const) {
+  program
+    .command(decision)
+    .description(decision === 'approve' ? "approve a run's pending gate" : "deny a run's pending gate; the step fails with your reason")
+    .argument('<run>', 'the workflow id of the run')
+    .argument('[gate]', 'the gate id, when the run has several pending')
+    .option(decision === 'approve' ? '--comment <text>' : '--reason <text>', decision === 'approve' ? 'why you approve' : 'why you deny')
+    .action(async (run: string, gate: string | undefined, options: { comment?: string; reason?: string }) => {
+      const { decideCommand } = await import('./commands/approvals.js');
+      process.exitCode = await decideCommand(decision, run, gate, options.comment ?? options.reason, process.env);
+    });
+}
+
+program
   .command('worker')
   .description('run a worker on TEMPORAL_ADDRESS (default 127.0.0.1:7233) until Ctrl-C')
   .action(async () => {

@@ -37,6 +37,9 @@ export const ERROR_CODES = {
   VIGIL_E_SQL_READ_ONLY: 'A statement classified as a read tried to write (read-only transaction).',
   VIGIL_E_SQL_ERROR: 'PostgreSQL rejected the statement; the message carries its SQLSTATE, masked.',
   VIGIL_E_SQL_CONNECTION: 'The worker could not connect to the database; retried.',
+  VIGIL_E_APPROVAL_REFUSED: 'The approval service refused the decision (not eligible, already decided, gate not pending).',
+  VIGIL_E_BAD_REQUEST: 'The HTTP request was malformed (body, content type, size).',
+  VIGIL_E_SERVER_UNREACHABLE: 'The Vigil server could not be reached (VIGIL_URL).',
   VIGIL_E_USAGE: 'A command was called with missing or conflicting options.',
   VIGIL_E_INTERNAL: 'A bug in Vigil: the command line prints this for errors it did not expect.',
 } as const;

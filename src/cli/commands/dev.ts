@@ -16,6 +16,7 @@ import { compileRunbookOrThrow } from '../../runbook/compile.js';
 import { VigilError } from '../../shared/vigil-error.js';
 import { workerConfigFromEnv } from '../../../workers/config.js';
 import { startWorker } from '../../../workers/run-worker.js';
+import { startServer } from './serve.js';
 import { readFileSync } from 'node:fs';
 import { printOutcome, printStepEvent, runLink } from '../print-run.js';
 import { localPrincipal } from './run.js';
@@ -54,6 +55,10 @@ export async function devCommand(options: DevOptions, env: NodeJS.ProcessEnv): P
     }
     const { done } = await startWorker(config);
     log(`Worker polling task queue "${config.taskQueue}" on Temporal ${address}.`);
+    const serverEnv = { ...env, TEMPORAL_ADDRESS: address, VIGIL_LISTEN: env.VIGIL_LISTEN ?? `127.0.0.1:${await preferredPort(8787)}` };
+    const server = await startServer(serverEnv);
+    stops.push(() => server.close());
+    log(`Approval API on ${server.url}.`);
 
     if (options.demo) {
       const plan = compileRunbookOrThrow(readFileSync(HELLO_DB, 'utf8'), 'runbooks/hello-db.yaml');
@@ -73,7 +78,8 @@ export async function devCommand(options: DevOptions, env: NodeJS.ProcessEnv): P
       await client.connection.close();
     }
     log(`\nVigil is running.${uiUrl ? ` Temporal UI: ${uiUrl}` : ''}`);
-    log(`Try: TEMPORAL_ADDRESS=${address} npx vigil run runbooks/hello-db.yaml --input customer_id=7 --wait`);
+    log(`Try: TEMPORAL_ADDRESS=${address} npx vigil run runbooks/stuck-payment-jobs.yaml --wait`);
+    log(`and, in another terminal: VIGIL_URL=${server.url} VIGIL_TOKEN=dev-bob npx vigil approvals --mine`);
     log('Ctrl-C stops everything.');
     await done;
     return 0;

@@ -1,0 +1,127 @@
+/**
+ * The approval service: lists the gates waiting for a person, and turns an authenticated person's decision into a
+ * signed signal. It is the only holder of the signing key; the workflow and the SQL activity verify what it signs.
+ * Every answer says what happened (counted, quorum reached, denied, or rejected with the reason), not just "sent".
+ */
+import type { Client } from '@temporalio/client';
+import type { KeyObject } from 'node:crypto';
+import { signApproval } from '../approvals/signed-approval.js';
+import { principalChain, type Principal } from '../shared/principal.js';
+import { approvalSignal, pendingGatesQuery } from '../workflows/definitions.js';
+import type { GateView } from '../workflows/approval-gate.js';
+
+export interface PendingGate extends GateView {
+  readonly workflowId: string;
+  readonly runbook: string;
+  /** Whether the caller may decide this gate, and if not, why. */
+  readonly eligible: boolean;
+  readonly ineligibleReason?: string;
+  /** What is still needed, e.g. "1 of 2 dba". */
+  readonly needs: string;
+}
+
+export type DecisionOutcome =
+  | { readonly status: 'counted' | 'quorum_reached' | 'denied'; readonly gate: GateView | undefined }
+  | { readonly status: 'rejected'; readonly reason: string; readonly gate: GateView | undefined };
+
+export class ApprovalError extends Error {
+  constructor(
+    readonly statusCode: 403 | 404 | 409,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ApprovalServiceDeps {
+  readonly client: Client;
+  readonly privateKey: KeyObject;
+  /** Groups of a principal id under the current identity config. */
+  readonly groupsOf: (id: string) => readonly string[] | undefined;
+  readonly now?: () => Date;
+}
+
+function needs(gate: GateView): string {
+  return gate.required
+    .map((r) => `${gate.decisions.filter((d) => d.decision === 'approve' && d.group === r.group).length} of ${r.count} ${r.group}`)
+    .join(', ');
+}
+
+function eligibility(gate: GateView, caller: Principal, groupsOf: ApprovalServiceDeps['groupsOf'], requester: string): { eligible: boolean; reason?: string } {
+  // Approving is a person's judgment: agents and services may request, never approve.
+  if (caller.kind !== 'human') return { eligible: false, reason: `a ${caller.kind} cannot approve; approvals come from people` };
+  if (requester.split(' -> ').some((link) => link.endsWith(`:${caller.id}`))) return { eligible: false, reason: 'you requested this (separation of duties)' };
+  if (gate.decisions.some((d) => d.approver === caller.id)) return { eligible: false, reason: 'you have already decided' };
+  const groups = groupsOf(caller.id) ?? [];
+  if (!gate.required.some((r) => groups.includes(r.group))) return { eligible: false, reason: `needs a member of ${gate.required.map((r) => r.group).join(' or ')}` };
+  return { eligible: true };
+}
+
+export function createApprovalService(deps: ApprovalServiceDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  async function gatesOf(workflowId: string): Promise<GateView[]> {
+    return deps.client.workflow.getHandle(workflowId).query(pendingGatesQuery);
+  }
+
+  return {
+    /** Every pending gate, oldest first; `mine` keeps the ones the caller may decide. */
+    async list(caller: Principal, mine: boolean): Promise<PendingGate[]> {
+      const out: PendingGate[] = [];
+      for await (const run of deps.client.workflow.list({ query: `VigilPendingApproval = true AND ExecutionStatus = 'Running'` })) {
+        let gates: GateView[];
+        try {
+          gates = await gatesOf(run.workflowId);
+        } catch {
+          continue; // closed between listing and querying
+        }
+        const runbook = String((run.searchAttributes?.VigilRunbook as unknown[] | undefined)?.[0] ?? run.type);
+        for (const gate of gates) {
+          const e = eligibility(gate, caller, deps.groupsOf, gate.requester);
+          if (mine && !e.eligible) continue;
+          out.push({ ...gate, workflowId: run.workflowId, runbook, eligible: e.eligible, ineligibleReason: e.reason, needs: needs(gate) });
+        }
+      }
+      return out.sort((a, b) => a.openedAt.localeCompare(b.openedAt));
+    },
+
+    async get(workflowId: string, gateId?: string): Promise<GateView> {
+      let gates: GateView[];
+      try {
+        gates = await gatesOf(workflowId);
+      } catch {
+        throw new ApprovalError(404, `no running run ${workflowId}`);
+      }
+      if (!gateId) {
+        if (gates.length === 1) return gates[0] as GateView;
+        throw new ApprovalError(gates.length === 0 ? 404 : 409, gates.length === 0 ? `run ${workflowId} has no pending gate` : `run ${workflowId} has ${gates.length} pending gates: name one (${gates.map((g) => g.gateId).join(', ')})`);
+      }
+      const gate = gates.find((g) => g.gateId === gateId);
+      if (!gate) throw new ApprovalError(404, `gate ${gateId} of ${workflowId} is not pending (decided, expired, or never opened)`);
+      return gate;
+    },
+
+    async decide(caller: Principal, workflowId: string, gateId: string | undefined, decision: 'approve' | 'deny', comment?: string): Promise<DecisionOutcome> {
+      const gate = await this.get(workflowId, gateId);
+      const e = eligibility(gate, caller, deps.groupsOf, gate.requester);
+      if (!e.eligible) throw new ApprovalError(403, `you can't decide this gate: ${e.reason}`);
+      const at = now().toISOString();
+      const claims = { workflowId, gateId: gate.gateId, statementHash: gate.subject?.statementHash ?? '', decision, approver: caller.id, at };
+      const signature = signApproval(claims, deps.privateKey);
+      const handle = deps.client.workflow.getHandle(workflowId);
+      await handle.signal(approvalSignal, { gateId: gate.gateId, decision, approver: { id: caller.id, groups: [...(deps.groupsOf(caller.id) ?? [])] }, comment, at, signature });
+      // The gate verifies the signature in a local activity: wait until it has taken a position on this decision.
+      for (let i = 0; i < 100; i++) {
+        const current = (await handle.query(pendingGatesQuery).catch(() => [] as GateView[])).find((g) => g.gateId === gate.gateId);
+        if (!current) return { status: decision === 'deny' ? 'denied' : 'quorum_reached', gate: undefined };
+        const rejected = current.rejected.find((r) => r.approver === caller.id && r.at === at);
+        if (rejected) return { status: 'rejected', reason: rejected.reason, gate: current };
+        if (current.decisions.some((d) => d.approver === caller.id)) return { status: 'counted', gate: current };
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return { status: 'rejected', reason: `no answer from run ${workflowId} within 5 s: is a worker running? (${principalChain(caller)})`, gate };
+    },
+  };
+}
+
+export type ApprovalService = ReturnType<typeof createApprovalService>;

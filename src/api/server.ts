@@ -1,0 +1,70 @@
+/**
+ * `vigil serve`'s HTTP server: the approval API used by the CLI (and, later, the web UI and chat links).
+ * Built by a function and not started here, so tests drive it with inject(). Every route but /healthz needs a
+ * bearer token from the identities file; every error is JSON `{ error: CODE, message }`, never a stack trace.
+ */
+import helmet from '@fastify/helmet';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Identities } from '../governance/identity.js';
+import type { Principal } from '../shared/principal.js';
+import { ApprovalError, type ApprovalService } from './approval-service.js';
+
+export interface ServerDeps {
+  readonly identities: Identities;
+  readonly approvals: ApprovalService;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+const decisionBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { comment: { type: 'string', maxLength: 2000 }, reason: { type: 'string', maxLength: 2000 } },
+} as const;
+
+export function buildServer(deps: ServerDeps): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+  void app.register(helmet);
+
+  app.setErrorHandler((error, _request, reply) => {
+    if (error instanceof ApprovalError) return reply.code(error.statusCode).send({ error: 'VIGIL_E_APPROVAL_REFUSED', message: error.message });
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status && status < 500) return reply.code(status).send({ error: 'VIGIL_E_BAD_REQUEST', message: (error as Error).message });
+    return reply.code(500).send({ error: 'VIGIL_E_INTERNAL', message: 'internal error' });
+  });
+
+  app.addHook('onRequest', async (request: FastifyRequest, reply) => {
+    if (request.url === '/healthz') return;
+    const header = request.headers.authorization ?? '';
+    const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
+    const principal = token ? deps.identities.authenticate(token) : undefined;
+    if (!principal) return reply.code(401).send({ error: 'VIGIL_E_UNAUTHENTICATED', message: 'a valid bearer token is required (VIGIL_TOKEN)' });
+    request.principal = principal;
+  });
+
+  app.get('/healthz', async () => ({ ok: true }));
+
+  app.get('/v1/whoami', async (request) => request.principal);
+
+  app.get<{ Querystring: { mine?: string } }>('/v1/approvals', async (request) => ({
+    approvals: await deps.approvals.list(request.principal as Principal, request.query.mine === 'true'),
+  }));
+
+  app.get<{ Params: { workflowId: string; gateId: string } }>('/v1/runs/:workflowId/gates/:gateId', async (request) =>
+    deps.approvals.get(request.params.workflowId, request.params.gateId),
+  );
+
+  for (const decision of ['approve', 'deny'] as const) {
+    const handler = async (request: FastifyRequest<{ Params: { workflowId: string; gateId?: string }; Body: { comment?: string; reason?: string } }>) => {
+      const body = request.body ?? {};
+      return deps.approvals.decide(request.principal as Principal, request.params.workflowId, request.params.gateId, decision, body.comment ?? body.reason);
+    };
+    app.post(`/v1/runs/:workflowId/gates/:gateId/${decision}`, { schema: { body: decisionBody } }, handler);
+    app.post(`/v1/runs/:workflowId/${decision}`, { schema: { body: decisionBody } }, handler);
+  }
+  return app;
+}

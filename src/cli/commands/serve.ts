@@ -1,0 +1,40 @@
+/**
+ * `vigil serve`: the Vigil server (approval API) on VIGIL_LISTEN (default 127.0.0.1:8787), talking to TEMPORAL_ADDRESS.
+ * It holds the approval signing key (VIGIL_APPROVAL_KEY; generated in Vigil's cache in development).
+ */
+import type { FastifyInstance } from 'fastify';
+import { createApprovalService } from '../../api/approval-service.js';
+import { buildServer } from '../../api/server.js';
+import { loadApprovalKeys } from '../../approvals/key-files.js';
+import { connectClient } from '../../client/connect.js';
+import { loadIdentitiesFile } from '../../governance/identity.js';
+import { workerConfigFromEnv } from '../../../workers/config.js';
+
+export async function startServer(env: NodeJS.ProcessEnv): Promise<{ app: FastifyInstance; url: string; close(): Promise<void> }> {
+  const config = workerConfigFromEnv(env);
+  const identities = loadIdentitiesFile(config.identitiesFile);
+  const keys = loadApprovalKeys(config.approvalKeyFile, config.approvalKeyGenerate);
+  const client = await connectClient({ address: config.temporalAddress, namespace: config.namespace });
+  const app = buildServer({ identities, approvals: createApprovalService({ client, privateKey: keys.privateKey, groupsOf: (id) => identities.groupsOf(id) }) });
+  const [host, port] = (env.VIGIL_LISTEN ?? '127.0.0.1:8787').split(':');
+  await app.listen({ host, port: Number(port) });
+  return {
+    app,
+    url: `http://${host}:${port}`,
+    async close() {
+      await app.close();
+      await client.connection.close();
+    },
+  };
+}
+
+export async function serveCommand(env: NodeJS.ProcessEnv): Promise<number> {
+  const server = await startServer(env);
+  console.log(`Vigil server on ${server.url}. Ctrl-C stops it.`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await server.close();
+  return 0;
+}

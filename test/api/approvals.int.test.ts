@@ -1,0 +1,149 @@
+/**
+ * The approval API on real Temporal: people see the gates they may decide, decisions are signed by the service and
+ * counted by the run, self-approval and outsiders are refused with a reason, a denial fails the step, and a policy gate
+ * on a SQL statement is approved against that statement's hash.
+ */
+import { spawn } from 'node:child_process';
+import type { Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApprovalService } from '../../src/api/approval-service.js';
+import { buildServer } from '../../src/api/server.js';
+import { loadApprovalKeys } from '../../src/approvals/key-files.js';
+import { startRun } from '../../src/client/start-run.js';
+import { watchRun } from '../../src/client/watch-run.js';
+import { seedDemoDatabase } from '../../src/dev/demo-database.js';
+import { loadIdentitiesFile } from '../../src/governance/identity.js';
+import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
+import { wireActivities, type WiredActivities } from '../../workers/activities.js';
+import { workerConfigFromEnv } from '../../workers/config.js';
+import { testApprovalKey } from '../support/approvals.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { temporalHarness, type TemporalHarness } from '../support/temporal.js';
+
+const identities = loadIdentitiesFile('identities/dev.yaml');
+const alice = identities.principal('alice')!;
+
+describe('approval API', () => {
+  let db: TestDatabase;
+  let temporal: TemporalHarness;
+  let wired: WiredActivities;
+  let worker: Worker;
+  let running: Promise<void>;
+  let app: FastifyInstance;
+  const key = testApprovalKey();
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await seedDemoDatabase(db.url);
+    temporal = await temporalHarness();
+    wired = await wireActivities(workerConfigFromEnv({ DATABASE_URL: db.url, VIGIL_APPROVAL_KEY: key.file }));
+    worker = await temporal.startWorker(wired.activities);
+    running = worker.run();
+    const approvals = createApprovalService({ client: temporal.client, privateKey: loadApprovalKeys(key.file, false).privateKey, groupsOf: (id) => identities.groupsOf(id) });
+    app = buildServer({ identities, approvals });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    worker?.shutdown();
+    await running;
+    await wired?.close();
+    await temporal?.close();
+    await db?.drop();
+  });
+
+  const as = (token: string) => ({ authorization: `Bearer dev-${token}` });
+  const start = (yaml: string) => startRun(temporal.client, { plan: compileRunbookOrThrow(yaml, 'inline.yaml'), inputs: {}, principal: alice, trigger: { source: 'test' }, taskQueue: temporal.taskQueue });
+  const gated = (approvers: string) => `apiVersion: vigil/v1\nkind: Runbook\nmetadata: { name: gated }\nspec:\n  steps:\n    - id: gate\n      approval: { approvers: ${approvers}, message: "Flip the switch?" }\n`;
+
+  async function waitForGate(workflowId: string, token = 'bob') {
+    for (let i = 0; i < 100; i++) {
+      const res = await app.inject({ method: 'GET', url: '/v1/approvals', headers: as(token) });
+      const gate = res.json().approvals.find((g: { workflowId: string }) => g.workflowId === workflowId);
+      if (gate) return gate;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('gate never listed');
+  }
+
+  it('refuses requests without a valid token', async () => {
+    expect((await app.inject({ method: 'GET', url: '/v1/approvals' })).statusCode).toBe(401);
+    const bad = await app.inject({ method: 'GET', url: '/v1/approvals', headers: { authorization: 'Bearer nope' } });
+    expect(bad.json()).toEqual({ error: 'VIGIL_E_UNAUTHENTICATED', message: 'a valid bearer token is required (VIGIL_TOKEN)' });
+  });
+
+  it('lists the gate with what it still needs, refuses the requester and outsiders, and counts signed approvals to quorum', async () => {
+    const { handle, workflowId } = await start(gated('[{ group: dba, count: 2 }]'));
+    const listed = await waitForGate(workflowId);
+    expect(listed).toMatchObject({ gateId: 'gate', runbook: 'gated', eligible: true, needs: '0 of 2 dba', requester: 'human:alice', message: 'Flip the switch?' });
+
+    const mine = (await app.inject({ method: 'GET', url: '/v1/approvals?mine=true', headers: as('alice') })).json().approvals;
+    expect(mine.find((g: { workflowId: string }) => g.workflowId === workflowId)).toBeUndefined();
+
+    const self = await app.inject({ method: 'POST', url: `/v1/runs/${workflowId}/gates/gate/approve`, headers: as('alice'), payload: { comment: 'lgtm' } });
+    expect(self.statusCode).toBe(403);
+    expect(self.json().message).toMatch(/separation of duties/);
+    const outsider = await app.inject({ method: 'POST', url: `/v1/runs/${workflowId}/approve`, headers: as('erin'), payload: {} });
+    expect(outsider.json().message).toMatch(/needs a member of dba/);
+    const bot = await app.inject({ method: 'POST', url: `/v1/runs/${workflowId}/approve`, headers: as('triage-bot'), payload: {} });
+    expect(bot.json().message).toMatch(/a agent cannot approve/);
+
+    const first = await app.inject({ method: 'POST', url: `/v1/runs/${workflowId}/gates/gate/approve`, headers: as('bob'), payload: { comment: 'checked the jobs' } });
+    expect(first.json()).toMatchObject({ status: 'counted' });
+    expect(first.json().gate.decisions).toEqual([expect.objectContaining({ approver: 'bob', group: 'dba', comment: 'checked the jobs' })]);
+    const again = await app.inject({ method: 'POST', url: `/v1/runs/${workflowId}/gates/gate/approve`, headers: as('bob'), payload: {} });
+    expect(again.json().message).toMatch(/already decided/);
+    const second = await app.inject({ method: 'POST', url: `/v1/runs/${workflowId}/gates/gate/approve`, headers: as('carol'), payload: {} });
+    expect(second.json()).toMatchObject({ status: 'quorum_reached' });
+    expect((await watchRun(handle, () => undefined, 50)).ok).toBe(true);
+  });
+
+  it('works from the command line: vigil approvals --mine, then vigil approve', async () => {
+    const { handle, workflowId } = await start(gated('[{ group: dba }]'));
+    await waitForGate(workflowId);
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const cli = (args: string[], token: string) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['bin/vigil.js', ...args], { env: { ...process.env, VIGIL_URL: url, VIGIL_TOKEN: `dev-${token}` } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+    const listed = await cli(['approvals', '--mine'], 'carol');
+    expect(listed.stdout).toContain(`${workflowId}  gate  (gated, open 0m, requested by human:alice)`);
+    expect(listed.stdout).toContain('needs: 0 of 1 dba');
+    const refused = await cli(['approve', workflowId, '--comment', 'mine'], 'alice');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toBe("VIGIL_E_APPROVAL_REFUSED  you can't decide this gate: you requested this (separation of duties)");
+    const approved = await cli(['approve', workflowId, 'gate', '--comment', 'ok'], 'carol');
+    expect(approved.stdout.trim()).toBe('Approved: quorum reached, the run continues.');
+    expect((await watchRun(handle, () => undefined, 50)).ok).toBe(true);
+  });
+
+  it('fails the step with the reason when a DBA denies', async () => {
+    const { handle, workflowId } = await start(gated('[{ group: dba }]'));
+    await waitForGate(workflowId);
+    const res = await app.inject({ method: 'POST', url: `/v1/runs/${workflowId}/deny`, headers: as('carol'), payload: { reason: 'not during the sale' } });
+    expect(res.json()).toMatchObject({ status: 'denied' });
+    expect(await watchRun(handle, () => undefined, 50)).toMatchObject({ ok: false, code: 'VIGIL_E_APPROVAL_DENIED', message: expect.stringContaining('denied by carol: not during the sale') });
+  });
+
+  it('approves a policy gate on a SQL statement against that statement, and the statement runs', async () => {
+    const plan = compileRunbookOrThrow(
+      `apiVersion: vigil/v1\nkind: Runbook\nmetadata: { name: sleepy }\nspec:\n  steps:\n    - id: nap\n      intent: Sleep briefly, a side effect policy wants approved.\n      sql: { connection: demo, query: "SELECT pg_sleep(0.01) IS NULL AS slept" }\n`,
+      'inline.yaml',
+    );
+    const { handle, workflowId } = await startRun(temporal.client, { plan, inputs: {}, principal: alice, trigger: { source: 'test' }, taskQueue: temporal.taskQueue });
+    const gate = await waitForGate(workflowId);
+    expect(gate.subject).toMatchObject({ effect: 'require_approval', statement: 'SELECT pg_sleep(0.01) IS NULL AS slept', classification: { flags: ['side_effect_function'] } });
+    expect(gate.subject.summary).toMatch(/nonprod-side-effects-need-approval/);
+    const res = await app.inject({ method: 'POST', url: `/v1/runs/${workflowId}/approve`, headers: as('bob'), payload: {} });
+    expect(res.json().status).toBe('quorum_reached');
+    const outcome = await watchRun(handle, () => undefined, 50);
+    if (!outcome.ok) throw new Error(outcome.message);
+    expect(outcome.result.steps[0]?.decision).toMatch(/^requires approval by dba/);
+  });
+});
