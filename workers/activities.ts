@@ -4,6 +4,8 @@
  * the masker, the approval service's public key and the chat targets.
  */
 import { trace, type Tracer } from '@opentelemetry/api';
+import pg from 'pg';
+import { createAuditStore, migrateAuditStore } from '../src/audit/audit-store.js';
 import { ConnectionPools, type ConnectionSettings } from '../src/activities/connection-pools.js';
 import { createApprovalActivities } from '../src/activities/approval-activities.js';
 import { createIoActivities } from '../src/activities/io-activities.js';
@@ -39,6 +41,11 @@ export async function wireActivities(config: WorkerConfig, tracer: Tracer = trac
   const identities = loadIdentitiesFile(config.identitiesFile);
   const keys = loadApprovalKeys(config.approvalKeyFile, config.approvalKeyGenerate);
   const connections = new ConnectionPools(connectionSettings(policy, config.env));
+  const auditUrl = config.env.VIGIL_DATABASE_URL ?? config.env.DATABASE_URL;
+  if (!auditUrl) throw new Error('no database for the audit store: set VIGIL_DATABASE_URL (or DATABASE_URL in development)');
+  const auditPool = new pg.Pool({ connectionString: auditUrl, max: 4 });
+  auditPool.on('error', () => undefined);
+  await migrateAuditStore(auditPool);
   const masker = createMasker({ rules: (policy.masking.rules ?? []) as ColumnRule[], hashKey: config.maskingKey });
   const activities: VigilActivities = {
     ...createSqlActivities({
@@ -48,9 +55,18 @@ export async function wireActivities(config: WorkerConfig, tracer: Tracer = trac
       masker,
       tracer,
       approvals: { publicKey: keys.publicKey, directory: identities },
+      audit: createAuditStore(auditPool),
     }),
     ...createIoActivities({ notifyTargets: config.notifyTargets, maskText: (t) => masker.maskText(t) }),
     ...createApprovalActivities({ publicKey: keys.publicKey, directory: identities }),
   };
-  return { activities, connections, policy, close: () => connections.close() };
+  return {
+    activities,
+    connections,
+    policy,
+    async close() {
+      await connections.close();
+      await auditPool.end();
+    },
+  };
 }

@@ -8,6 +8,8 @@ import { createHash, type KeyObject } from 'node:crypto';
 import { SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
 import { ApplicationFailure } from '@temporalio/activity';
 import { verifyApprovals, type ApproverDirectory } from '../approvals/verify-approvals.js';
+import type { AuditAction } from '../audit/audit-record.js';
+import type { AuditStore } from '../audit/audit-store.js';
 import { ATTR, SPAN } from '../audit/span-attributes.js';
 import type { SqlClassifier } from '../governance/classify-sql.js';
 import { decide } from '../governance/decide.js';
@@ -29,6 +31,8 @@ export interface SqlActivityDeps {
   readonly masker: Masker;
   readonly tracer: Tracer;
   readonly approvals: { readonly publicKey: KeyObject; readonly directory: ApproverDirectory };
+  /** Every executed or stopped statement is recorded here; when it can't record, nothing executes. */
+  readonly audit: AuditStore;
 }
 
 /** What approvals bind to: the connection, the exact text and the exact parameters. */
@@ -75,6 +79,36 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
     });
   };
 
+  const auditAction = (span: Span, request: ExecuteSqlRequest, decision: Decision, approvals: AuditAction['approvals']): AuditAction => {
+    const c = decision.classification;
+    const context = span.spanContext();
+    return {
+      workflowId: request.workflowId,
+      runId: request.runId,
+      runbook: request.runbook.name,
+      stepId: request.step.id,
+      intent: request.step.intent ?? '',
+      principal: request.principal.id,
+      principalChain: principalChain(request.principal),
+      onBehalfOf: request.principal.onBehalfOf?.id ?? null,
+      connection: request.connection,
+      environment: decision.environment,
+      statement: c.normalized ?? '(unparsed)',
+      statementHash: request.statementHash,
+      params: request.params.map((p) => deps.masker.maskValue(p)),
+      command: c.command,
+      statementClass: c.class,
+      tablesRead: c.tables.read.map((t) => t.name),
+      tablesWritten: c.tables.write.map((t) => t.name),
+      columnsWritten: c.tables.write.flatMap((t) => (t.columns ?? []).map((col) => `${t.name}.${col}`)),
+      flags: [...c.flags],
+      decision: { effect: decision.effect, summary: decision.summary, rules: decision.rules.map((r) => r.id) },
+      approvals,
+      traceId: context.traceId || null,
+      spanId: context.spanId || null,
+    };
+  };
+
   return {
     async checkSql(request: GovernedSqlRequest): Promise<SqlCheck> {
       const decision = govern(request);
@@ -104,11 +138,12 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
         try {
           const decision = govern(request);
           actionAttributes(span, request, decision, request.params.map((p) => deps.masker.maskValue(p)));
-          if (decision.effect === 'deny') throw failure('VIGIL_E_POLICY_DENIED', decision.summary);
-          if (statementHash(request) !== request.statementHash) {
-            throw failure('VIGIL_E_APPROVAL_MISMATCH', 'the statement or its parameters differ from what was checked and approved');
-          }
-          if (decision.effect === 'require_approval') {
+          let approvals: AuditAction['approvals'] = [];
+          let stopped: ApplicationFailure | undefined;
+          if (decision.effect === 'deny') stopped = failure('VIGIL_E_POLICY_DENIED', decision.summary);
+          else if (statementHash(request) !== request.statementHash) {
+            stopped = failure('VIGIL_E_APPROVAL_MISMATCH', 'the statement or its parameters differ from what was checked and approved');
+          } else if (decision.effect === 'require_approval') {
             const verdict = verifyApprovals(
               request.approvals,
               { workflowId: request.workflowId, gateId: request.step.id, statementHash: request.statementHash, requester: request.principal, required: decision.approvers },
@@ -117,13 +152,22 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
             );
             if (!verdict.ok) {
               const detail = verdict.rejected.map((r) => `${r.approver}: ${r.reason}`).join('; ');
-              throw failure('VIGIL_E_APPROVAL_INVALID', `${verdict.reason}${detail ? ` (rejected: ${detail})` : ''}`);
+              stopped = failure('VIGIL_E_APPROVAL_INVALID', `${verdict.reason}${detail ? ` (rejected: ${detail})` : ''}`);
+            } else {
+              approvals = verdict.counted.map((a) => ({ approver: a.approver, group: a.group, at: request.approvals.find((x) => x.approver === a.approver)?.at ?? '' }));
+              span.setAttribute(ATTR.APPROVALS, verdict.counted.map((a) => `${a.approver}@${a.group}`));
             }
-            span.setAttribute(ATTR.APPROVALS, verdict.counted.map((a) => `${a.approver}@${a.group}`));
+          }
+          const action = auditAction(span, request, decision, approvals);
+          if (stopped) {
+            await deps.audit.recordDenial(action);
+            throw stopped;
           }
           const connection = deps.connections.resolve(request.connection);
           if (!connection) throw failure('VIGIL_E_CONNECTION_UNKNOWN', `no connection named "${request.connection}" on this worker`);
           const c = decision.classification;
+          // Write-ahead: if the attempt can't be recorded, the statement does not run (the activity retries).
+          const attempt = await deps.audit.recordAttempt(action);
           let result;
           try {
             result = await executeGuarded(connection.pool, {
@@ -140,8 +184,11 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
             });
           } catch (error) {
             const e = fromPgError(error);
-            throw failure(e.code, deps.masker.maskText(e.message), e.retryable);
+            const message = deps.masker.maskText(e.message);
+            await deps.audit.recordOutcome({ attemptId: attempt.id, status: 'failed', rows: null, errorCode: e.code, errorMessage: message, durationMs: 0 });
+            throw failure(e.code, message, e.retryable);
           }
+          await deps.audit.recordOutcome({ attemptId: attempt.id, status: 'succeeded', rows: result.rowCount, errorCode: null, errorMessage: null, durationMs: Math.round(result.durationMs * 1000) / 1000 });
           const masked = deps.masker.maskRows(result.columns, result.rows, c.columnsReferenced);
           span.setAttributes({
             [ATTR.OUTCOME]: 'succeeded',

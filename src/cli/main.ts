@@ -90,6 +90,40 @@ for (const decision of ['approve', 'deny'] as const) {
     });
 }
 
+const audit = program.command('audit').description("the audit trail: who did what, on whose behalf, why, and who allowed it");
+audit
+  .command('search')
+  .description('find audit records, newest first')
+  .option('--table <name>', 'statements that wrote this table')
+  .option('--column <table.column>', 'statements that wrote this column (e.g. customers.email)')
+  .option('--principal <id>', 'acted by, or on behalf of, this principal')
+  .option('--runbook <name>')
+  .option('--run <workflowId>')
+  .option('--decision <effect>', 'allow, deny or require_approval')
+  .option('--from <iso>', 'not before this time')
+  .option('--to <iso>', 'not after this time')
+  .option('--text <text>', 'in the intent or the statement')
+  .option('--limit <n>', 'at most this many', '100')
+  .option('--json', 'one JSON record per line')
+  .action(async (o: Record<string, string | boolean | undefined>) => {
+    const { auditSearchCommand } = await import('./commands/audit.js');
+    const str = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
+    process.exitCode = await auditSearchCommand(
+      { table: str('table'), column: str('column'), principal: str('principal'), runbook: str('runbook'), workflowId: str('run'), effect: str('decision'), from: str('from'), to: str('to'), text: str('text'), limit: Number(str('limit') ?? 100), json: o.json === true },
+      process.env,
+    );
+  });
+audit
+  .command('verify')
+  .description('walk the hash chain; report the first broken link and every attempt without an outcome; exit 1 on any')
+  .option('--from <seq>')
+  .option('--to <seq>')
+  .option('--json')
+  .action(async (options: { from?: string; to?: string; json?: boolean }) => {
+    const { auditVerifyCommand } = await import('./commands/audit.js');
+    process.exitCode = await auditVerifyCommand(options, process.env);
+  });
+
 program
   .command('worker')
   .description('run a worker on TEMPORAL_ADDRESS (default 127.0.0.1:7233) until Ctrl-C')

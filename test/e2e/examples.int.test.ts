@@ -8,6 +8,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditAction } from '../../src/audit/audit-record.js';
+import { createAuditStore } from '../../src/audit/audit-store.js';
 import { startRun } from '../../src/client/start-run.js';
 import { watchRun, type RunOutcome } from '../../src/client/watch-run.js';
 import { seedDemoDatabase } from '../../src/dev/demo-database.js';
@@ -157,5 +159,28 @@ describe('example runbooks end to end', () => {
     // The search is real: the masked forms are there, in clear text.
     expect(history).toContain('***@example.net');
     expect(history).toContain('[REDACTED:national_id]');
+  });
+
+  it('left a complete, verifiable audit trail: who switched the flag off, who approved the cancellation', async () => {
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    try {
+      const audit = createAuditStore(pool);
+      const report = await audit.verify({ graceMs: 0 });
+      expect(report.brokenAt).toBeUndefined();
+      expect(report.outcomeUnknown).toEqual([]);
+      const changes = await audit.search({ column: 'feature_flags.enabled' });
+      const attempts = changes.filter((r) => r.kind === 'attempt').map((r) => r.record as AuditAction);
+      expect(attempts.map((a) => [a.runbook, a.principal, a.intent])).toEqual([
+        ['feature-flag-kill-switch', 'alice', 'Stop a misbehaving feature by switching its flag off.'],
+        ['feature-flag-kill-switch', 'alice', 'Stop a misbehaving feature by switching its flag off.'],
+      ]);
+      const cancels = (await audit.search({ text: 'pg_cancel_backend' })).map((r) => r.record as AuditAction);
+      expect(cancels[0]).toMatchObject({ decision: { effect: 'require_approval' }, approvals: [expect.objectContaining({ approver: 'bob', group: 'dba' })] });
+      expect(cancels[0]?.traceId).toMatch(/^[0-9a-f]{32}$/);
+      const audited = JSON.stringify(await audit.search({ limit: 10_000 }));
+      for (const value of Object.values(CANARY)) expect(audited).not.toContain(value);
+    } finally {
+      await pool.end();
+    }
   });
 });
