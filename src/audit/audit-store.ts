@@ -53,15 +53,30 @@ DO $$ BEGIN
   END IF;
 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
 END $$;
+-- One round trip per append: lock the head, hash, insert, move the head. The hash input is the one rowHash() uses.
+CREATE OR REPLACE FUNCTION vigil_audit_append(p_id uuid, p_kind text, p_at text, p_record text, p_workflow text, p_runbook text,
+    p_principal text, p_effect text, p_tables text[], p_columns text[], p_attempt uuid)
+  RETURNS TABLE (out_seq bigint, out_prev text, out_hash text) LANGUAGE plpgsql AS $$
+DECLARE
+  head_seq bigint;
+  head_hash text;
+  digest text;
+BEGIN
+  SELECT h.seq, h.hash INTO head_seq, head_hash FROM vigil_audit_head h FOR UPDATE;
+  digest := encode(sha256(convert_to(head_hash || E'\n' || (head_seq + 1) || E'\n' || p_id || E'\n' || p_kind || E'\n' || p_at || E'\n' || p_record, 'UTF8')), 'hex');
+  INSERT INTO vigil_audit (seq, id, kind, at, record, prev_hash, hash, workflow_id, runbook, principal, effect, tables_written, columns_written, attempt_id)
+  VALUES (head_seq + 1, p_id, p_kind, p_at, p_record::jsonb, head_hash, digest, p_workflow, p_runbook, p_principal, p_effect, p_tables, p_columns, p_attempt);
+  UPDATE vigil_audit_head SET seq = head_seq + 1, hash = digest;
+  RETURN QUERY SELECT head_seq + 1, head_hash, digest;
+END $$;
 GRANT SELECT, INSERT ON vigil_audit TO vigil_audit_writer;
 GRANT SELECT, UPDATE ON vigil_audit_head TO vigil_audit_writer;
+GRANT EXECUTE ON FUNCTION vigil_audit_append(uuid, text, text, text, text, text, text, text, text[], text[], uuid) TO vigil_audit_writer;
 `;
 
+/** sha256 over the previous hash, then seq, id, kind, time and the record's canonical JSON, newline-separated. */
 export function rowHash(prevHash: string, row: { seq: number; id: string; kind: AuditKind; at: string; record: unknown }): string {
-  return createHash('sha256')
-    .update(prevHash)
-    .update(canonicalJson({ seq: row.seq, id: row.id, kind: row.kind, at: row.at, record: row.record }))
-    .digest('hex');
+  return createHash('sha256').update([prevHash, row.seq, row.id, row.kind, row.at, canonicalJson(row.record)].join('\n'), 'utf8').digest('hex');
 }
 
 export async function migrateAuditStore(pool: pg.Pool): Promise<void> {
@@ -104,33 +119,19 @@ export interface AuditSearch {
 
 export function createAuditStore(pool: pg.Pool, now: () => Date = () => new Date()) {
   async function append(kind: AuditKind, record: AuditAction | AuditOutcome, id = randomUUID()): Promise<AuditRow> {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const head = (await client.query<{ seq: string; hash: string }>('SELECT seq, hash FROM vigil_audit_head FOR UPDATE')).rows[0];
-      if (!head) throw new Error('audit store is not migrated');
-      const seq = Number(head.seq) + 1;
-      const at = now().toISOString();
-      const hash = rowHash(head.hash, { seq, id, kind, at, record });
-      const action = 'statement' in record ? record : undefined;
-      await client.query(
-        `INSERT INTO vigil_audit (seq, id, kind, at, record, prev_hash, hash, workflow_id, runbook, principal, effect, tables_written, columns_written, attempt_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-        [
-          seq, id, kind, at, canonicalJson(record), head.hash, hash,
-          action?.workflowId ?? null, action?.runbook ?? null, action?.principal ?? null, action?.decision.effect ?? null,
-          action?.tablesWritten ?? [], action?.columnsWritten ?? [], 'attemptId' in record ? record.attemptId : null,
-        ],
-      );
-      await client.query('UPDATE vigil_audit_head SET seq = $1, hash = $2', [seq, hash]);
-      await client.query('COMMIT');
-      return { seq, id, kind, at, record, prevHash: head.hash, hash };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    const at = now().toISOString();
+    const action = 'statement' in record ? record : undefined;
+    const { rows } = await pool.query<{ out_seq: string; out_prev: string; out_hash: string }>(
+      'SELECT * FROM vigil_audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
+      [
+        id, kind, at, canonicalJson(record),
+        action?.workflowId ?? null, action?.runbook ?? null, action?.principal ?? null, action?.decision.effect ?? null,
+        action?.tablesWritten ?? [], action?.columnsWritten ?? [], 'attemptId' in record ? record.attemptId : null,
+      ],
+    );
+    const row = rows[0];
+    if (!row) throw new Error('audit append returned nothing');
+    return { seq: Number(row.out_seq), id, kind, at, record, prevHash: row.out_prev, hash: row.out_hash };
   }
 
   return {
