@@ -2,7 +2,7 @@
  * Runs a Vigil worker until a shutdown signal: connects to Temporal, wires the activities, polls the task queue.
  * `vigil worker` and `vigil dev` both use it.
  */
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { VigilError } from '../src/shared/vigil-error.js';
 import { wireActivities } from './activities.js';
 import type { WorkerConfig } from './config.js';
@@ -15,7 +15,14 @@ export interface RunningWorker {
   readonly done: Promise<void>;
 }
 
+let runtimeInstalled = false;
+
 export async function startWorker(config: WorkerConfig): Promise<RunningWorker> {
+  // The worker's state changes at INFO are noise on an operator's terminal; warnings and errors still show.
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect({ address: config.temporalAddress });

@@ -4,14 +4,19 @@
  * bearer token from the identities file; every error is JSON `{ error: CODE, message }`, never a stack trace.
  */
 import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Identities } from '../governance/identity.js';
+import { createOidcVerifier } from '../governance/oidc.js';
 import type { Principal } from '../shared/principal.js';
 import { ApprovalError, type ApprovalService } from './approval-service.js';
+import { registerHooks, type HookDeps } from './hooks.js';
 
 export interface ServerDeps {
   readonly identities: Identities;
   readonly approvals: ApprovalService;
+  /** Alerting webhooks; absent means the server exposes none. */
+  readonly hooks?: HookDeps;
 }
 
 declare module 'fastify' {
@@ -27,21 +32,34 @@ const decisionBody = {
 } as const;
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+  // Unknown fields are errors, not silently dropped: removeAdditional off.
+  const app = Fastify({ logger: false, bodyLimit: 256 * 1024, ajv: { customOptions: { removeAdditional: false, allErrors: false } } });
   void app.register(helmet);
+  // Per caller (its token's principal), so one noisy source can't starve the others.
+  void app.register(rateLimit, {
+    global: false,
+    keyGenerator: (request) => request.principal?.id ?? request.ip,
+    errorResponseBuilder: (_request, context) => ({ statusCode: 429, error: 'VIGIL_E_RATE_LIMITED', message: `too many requests: at most ${context.max} per ${context.after}` }),
+  });
 
   app.setErrorHandler((error, _request, reply) => {
     if (error instanceof ApprovalError) return reply.code(error.statusCode).send({ error: 'VIGIL_E_APPROVAL_REFUSED', message: error.message });
     const status = (error as { statusCode?: number }).statusCode;
+    if (status === 429) return reply.code(429).send(error);
     if (status && status < 500) return reply.code(status).send({ error: 'VIGIL_E_BAD_REQUEST', message: (error as Error).message });
     return reply.code(500).send({ error: 'VIGIL_E_INTERNAL', message: 'internal error' });
   });
 
+  const verifyOidc = deps.identities.oidc ? createOidcVerifier(deps.identities.oidc) : undefined;
   app.addHook('onRequest', async (request: FastifyRequest, reply) => {
     if (request.url === '/healthz') return;
     const header = request.headers.authorization ?? '';
     const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
-    const principal = token ? deps.identities.authenticate(token) : undefined;
+    let principal = token ? deps.identities.authenticate(token) : undefined;
+    if (!principal && token && verifyOidc && token.split('.').length === 3) {
+      const result = await verifyOidc(token);
+      if (result.ok) principal = result.principal;
+    }
     if (!principal) return reply.code(401).send({ error: 'VIGIL_E_UNAUTHENTICATED', message: 'a valid bearer token is required (VIGIL_TOKEN)' });
     request.principal = principal;
   });
@@ -66,5 +84,6 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     app.post(`/v1/runs/:workflowId/gates/:gateId/${decision}`, { schema: { body: decisionBody } }, handler);
     app.post(`/v1/runs/:workflowId/${decision}`, { schema: { body: decisionBody } }, handler);
   }
+  if (deps.hooks) registerHooks(app, deps.hooks);
   return app;
 }

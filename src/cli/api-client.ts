@@ -16,7 +16,7 @@ export async function callApi<T>(env: NodeJS.ProcessEnv, method: 'GET' | 'POST',
       method,
       headers: { authorization: `Bearer ${env.VIGIL_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(15_000),
+      signal: AbortSignal.timeout(30_000),
     });
   } catch (error) {
     throw new VigilError('VIGIL_E_SERVER_UNREACHABLE', `cannot reach the Vigil server at ${base} (${(error as Error).message}); start it with \`vigil serve\` or \`vigil dev\`, or set VIGIL_URL`);

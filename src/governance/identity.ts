@@ -9,6 +9,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parseDocument } from 'yaml';
 import identitySchema from '../../schemas/identity.schema.json' with { type: 'json' };
 import type { Principal, PrincipalKind } from '../shared/principal.js';
+import type { OidcSettings } from './oidc.js';
 import { VigilError } from '../shared/vigil-error.js';
 
 interface RawIdentities {
@@ -16,6 +17,7 @@ interface RawIdentities {
   agents?: Record<string, { owner: string; groups?: string[] }>;
   services?: Record<string, { groups?: string[] }>;
   tokens?: { principal: string; sha256: string; expires?: string }[];
+  oidc?: { issuer: string; audience: string; jwks_url: string; groups_claim?: string; subject_claim?: string };
 }
 
 export interface Identities {
@@ -25,6 +27,8 @@ export interface Identities {
   authenticate(token: string, now?: Date): Principal | undefined;
   /** Effective groups of an id: used to check approvers' eligibility at execution. */
   groupsOf(id: string): readonly string[] | undefined;
+  /** When set, OIDC JWTs from this provider are accepted too (src/governance/oidc.ts). */
+  readonly oidc?: OidcSettings;
 }
 
 const validate = new Ajv2020({ allErrors: true, strict: false }).compile(identitySchema);
@@ -78,9 +82,11 @@ export function loadIdentities(text: string, file: string): Identities {
     return { id, kind, groups: groupsOf(id) ?? [], ...(owner ? { owner } : {}), ...(onBehalfOf ? { onBehalfOf } : {}) };
   };
   const tokens = (config.tokens ?? []).map((t) => ({ ...t, digest: Buffer.from(t.sha256, 'hex') }));
+  const oidc = config.oidc && { issuer: config.oidc.issuer, audience: config.oidc.audience, jwksUrl: config.oidc.jwks_url, groupsClaim: config.oidc.groups_claim, subjectClaim: config.oidc.subject_claim };
   return {
     principal,
     groupsOf,
+    ...(oidc ? { oidc } : {}),
     authenticate(token, now = new Date()) {
       const digest = Buffer.from(hashToken(token), 'hex');
       // Compare against every entry so the time taken does not say which one matched.

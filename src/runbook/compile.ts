@@ -8,6 +8,7 @@ import { compileTemplate, TemplateError, templateExpressions } from '../expressi
 import { expressionReferences } from '../expressions/references.js';
 import type { ErrorCode } from '../shared/error-codes.js';
 import { parseDuration } from './duration.js';
+import { resolveInputs } from './resolve-inputs.js';
 import { RunbookInvalidError, type RunbookIssue } from './issues.js';
 import { loadYaml, type LoadedYaml, type PathSegment } from './load-yaml.js';
 import type { InputSpec, OnError, Plan, StepNode, Template, TriggerSpec } from './plan.js';
@@ -108,7 +109,7 @@ class Compiler {
   }
 
   private inputs(raw: Record<string, Raw>): InputSpec[] {
-    return Object.entries(raw).map(([name, spec]) => ({
+    const specs: InputSpec[] = Object.entries(raw).map(([name, spec]) => ({
       name,
       type: spec.type,
       required: spec.required ?? spec.default === undefined,
@@ -118,6 +119,16 @@ class Compiler {
       enum: spec.values,
       sensitive: spec.sensitive === true,
     }));
+    // A default must be a valid value of its own input: "ten" for an integer is a typo found now, not at 2 a.m.
+    for (const spec of specs) {
+      if (spec.default === undefined) continue;
+      const checked = resolveInputs([spec], {});
+      if (!checked.ok) {
+        for (const p of checked.problems) this.issue(['spec', 'inputs', spec.name, 'default'], 'VIGIL_E_RUNBOOK_SCHEMA', `input "${spec.name}": default ${p.reason}`);
+      }
+      if (spec.type === 'enum' && !spec.enum) this.issue(['spec', 'inputs', spec.name], 'VIGIL_E_RUNBOOK_SCHEMA', `input "${spec.name}": an enum needs "values"`);
+    }
+    return specs;
   }
 
   private steps(raw: Raw[], path: PathSegment[], scope: Set<string>): StepNode[] {

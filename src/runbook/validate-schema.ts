@@ -27,7 +27,7 @@ function pruneNoise(errors: ErrorObject[]): ErrorObject[] {
   const seen = new Set<string>();
   const out: ErrorObject[] = [];
   for (const e of errors) {
-    if (e.keyword === 'oneOf' || e.keyword === 'anyOf' || e.keyword === 'if') continue;
+    if (e.keyword === 'oneOf' || e.keyword === 'anyOf' || e.keyword === 'if' || e.keyword === 'propertyNames') continue;
     const key = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -49,7 +49,11 @@ function explain(e: ErrorObject): string {
     case 'const':
       return `must be ${JSON.stringify(e.params.allowedValue)}`;
     case 'pattern':
-      return `does not match the expected form ${String(e.params.pattern)}`;
+      return e.propertyName !== undefined
+        ? `name "${e.propertyName}" does not match the expected form ${String(e.params.pattern)}`
+        : `does not match the expected form ${String(e.params.pattern)}`;
+    case 'minItems':
+      return `needs at least ${String(e.params.limit)} item(s)`;
     default:
       return e.message ?? e.keyword;
   }
@@ -75,7 +79,7 @@ export function describePath(data: unknown, path: readonly PathSegment[]): strin
     if (typeof segment === 'number' && (parentKey === 'steps' || parentKey === 'parallel' || parentKey === 'compensate')) {
       const id = child !== null && typeof child === 'object' ? (child as { id?: unknown }).id : undefined;
       words.push(typeof id === 'string' ? `step "${id}"` : `step #${segment + 1}`);
-    } else if (segment === 'steps' || segment === 'spec') {
+    } else if (segment === 'spec' || (segment === 'steps' && typeof path[i + 1] === 'number')) {
       // implied by the words around them
     } else if (parentKey === 'inputs' && path[i - 2] === 'spec') {
       words.push(`input "${segment}"`);

@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   VIGIL_E_HTTP_STATUS: 'An http step got a status it did not expect.',
   VIGIL_E_NOTIFY_TARGET: 'A notify step names a chat target the worker does not know.',
   VIGIL_E_APPROVAL_DENIED: 'An approver denied the gate.',
+  VIGIL_E_APPROVAL_CANCELLED: 'The gate closed without a decision because the alert that started the run resolved.',
+  VIGIL_E_HOOK_FORBIDDEN: 'A webhook was authenticated, but not as the service of that source.',
   VIGIL_E_APPROVAL_EXPIRED: 'Nobody decided before the gate timed out (after any escalation).',
   VIGIL_E_POLICY_DENIED: 'Policy denied the statement; the message names the rule and its reason.',
   VIGIL_E_POLICY_INVALID: 'The policy file is invalid.',
@@ -40,6 +42,7 @@ export const ERROR_CODES = {
   VIGIL_E_APPROVAL_REFUSED: 'The approval service refused the decision (not eligible, already decided, gate not pending).',
   VIGIL_E_BAD_REQUEST: 'The HTTP request was malformed (body, content type, size).',
   VIGIL_E_SERVER_UNREACHABLE: 'The Vigil server could not be reached (VIGIL_URL).',
+  VIGIL_E_RATE_LIMITED: 'Too many requests from one caller; retry later (HTTP 429).',
   VIGIL_E_USAGE: 'A command was called with missing or conflicting options.',
   VIGIL_E_INTERNAL: 'A bug in Vigil: the command line prints this for errors it did not expect.',
 } as const;

@@ -9,3 +9,5 @@ import type { RunStatus } from './types.js';
 export const statusQuery = defineQuery<RunStatus>('vigil.status');
 export const pendingGatesQuery = defineQuery<GateView[]>('vigil.pendingGates');
 export const approvalSignal = defineSignal<[ApprovalSignal]>('vigil.approval');
+/** The alert that started the run resolved: pending gates close, and runbooks can read `trigger.resolved`. */
+export const alertResolvedSignal = defineSignal<[{ readonly at: string }]>('vigil.alertResolved');

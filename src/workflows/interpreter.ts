@@ -226,6 +226,7 @@ export class Interpreter {
     const view = gate.view();
     record.state = 'running';
     if (view.state === 'denied') throw new StepFailed('VIGIL_E_APPROVAL_DENIED', view.reason ?? 'denied');
+    if (view.state === 'cancelled') throw new StepFailed('VIGIL_E_APPROVAL_CANCELLED', view.reason ?? 'gate cancelled');
     if (view.state !== 'approved') throw new StepFailed('VIGIL_E_APPROVAL_EXPIRED', view.reason ?? `gate ${view.state}`);
     const approvals = view.decisions
       .filter((d) => d.decision === 'approve')

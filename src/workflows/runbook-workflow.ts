@@ -18,7 +18,7 @@ import { PENDING_APPROVAL } from '../shared/search-attributes.js';
 import { renderTemplate } from '../expressions/render-template.js';
 import { resolveInputs } from '../runbook/resolve-inputs.js';
 import type { ApprovalGate } from './approval-gate.js';
-import { approvalSignal, pendingGatesQuery, statusQuery } from './definitions.js';
+import { alertResolvedSignal, approvalSignal, pendingGatesQuery, statusQuery } from './definitions.js';
 import { Interpreter } from './interpreter.js';
 import type { RunbookWorkflowInput, RunbookWorkflowResult, RunStatus } from './types.js';
 
@@ -52,6 +52,13 @@ export async function runbookWorkflow(input: RunbookWorkflowInput): Promise<Runb
     upsertSearchAttributes([{ key: PENDING_APPROVAL, value: [...gates.values()].some((g) => !g.settled) }]);
   });
 
+  const trigger: Record<string, unknown> = { ...(input.trigger.payload ?? {}), resolved: false };
+  setHandler(alertResolvedSignal, ({ at }) => {
+    trigger.resolved = true;
+    trigger.resolved_at = at;
+    for (const gate of gates.values()) gate.close('cancelled', 'the alert that started this run resolved');
+  });
+
   const resolved = resolveInputs(plan.inputs, input.inputs);
   if (!resolved.ok) {
     status.state = 'failed';
@@ -65,7 +72,7 @@ export async function runbookWorkflow(input: RunbookWorkflowInput): Promise<Runb
   const context = {
     inputs: resolved.values,
     steps: {} as Record<string, unknown>,
-    trigger: input.trigger.payload ?? {},
+    trigger,
     run: { id: info.runId, workflow_id: info.workflowId, principal: input.principal.id },
   };
   const interpreter = new Interpreter(input, { workflowId: info.workflowId, runId: info.runId }, status, gates);

@@ -9,13 +9,37 @@ import { loadApprovalKeys } from '../../approvals/key-files.js';
 import { connectClient } from '../../client/connect.js';
 import { loadIdentitiesFile } from '../../governance/identity.js';
 import { workerConfigFromEnv } from '../../../workers/config.js';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Plan } from '../../runbook/plan.js';
+import { RunbookInvalidError } from '../../runbook/issues.js';
+import { compileFile } from '../load-runbook.js';
+
+const RUNBOOKS_DIR = fileURLToPath(new URL('../../../runbooks/', import.meta.url));
+
+/** Every runbook in the directory, compiled; one invalid runbook stops the server with all its problems. */
+export function loadRunbookDirectory(dir: string): Plan[] {
+  const plans: Plan[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort()) {
+    const result = compileFile(join(dir, file));
+    if (!result.ok) throw new RunbookInvalidError(result.issues);
+    plans.push(result.plan);
+  }
+  return plans;
+}
 
 export async function startServer(env: NodeJS.ProcessEnv): Promise<{ app: FastifyInstance; url: string; close(): Promise<void> }> {
   const config = workerConfigFromEnv(env);
   const identities = loadIdentitiesFile(config.identitiesFile);
   const keys = loadApprovalKeys(config.approvalKeyFile, config.approvalKeyGenerate);
   const client = await connectClient({ address: config.temporalAddress, namespace: config.namespace });
-  const app = buildServer({ identities, approvals: createApprovalService({ client, privateKey: keys.privateKey, groupsOf: (id) => identities.groupsOf(id) }) });
+  const plans = loadRunbookDirectory(env.VIGIL_RUNBOOKS ?? RUNBOOKS_DIR);
+  const app = buildServer({
+    identities,
+    approvals: createApprovalService({ client, privateKey: keys.privateKey, groupsOf: (id) => identities.groupsOf(id) }),
+    hooks: { client, taskQueue: config.taskQueue, plans },
+  });
   const [host, port] = (env.VIGIL_LISTEN ?? '127.0.0.1:8787').split(':');
   await app.listen({ host, port: Number(port) });
   return {
