@@ -2,6 +2,7 @@
  * The activity interfaces that workflow code sees. Types only: workflows import this file with `import type`,
  * so no driver code can reach the sandbox. Everything here crosses into workflow history: keep it masked and bounded.
  */
+import type { ApprovalClaims } from '../approvals/signed-approval.js';
 import type { Effect, StatementClass } from '../governance/types.js';
 import type { Principal } from '../shared/principal.js';
 
@@ -104,16 +105,8 @@ export interface IoActivities {
   notify(request: NotifyRequest): Promise<{ readonly delivered: boolean }>;
 }
 
-/** A decision as it arrived in a signal: unproven until its signature verifies. */
-export interface ApprovalToVerify {
-  readonly workflowId: string;
-  readonly gateId: string;
-  readonly statementHash: string;
-  readonly decision: 'approve' | 'deny';
-  readonly approver: string;
-  readonly at: string;
-  readonly signature?: string;
-}
+/** A decision as it arrived in a signal: the claims a signature must cover, unproven until it verifies. */
+export type ApprovalToVerify = ApprovalClaims & { readonly signature?: string };
 
 export type ApprovalCheck =
   | { readonly valid: true; readonly groups: readonly string[] }

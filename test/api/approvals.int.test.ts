@@ -4,7 +4,6 @@
  * on a SQL statement is approved against that statement's hash.
  */
 import { spawn } from 'node:child_process';
-import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApprovalService } from '../../src/api/approval-service.js';
@@ -12,45 +11,29 @@ import { buildServer } from '../../src/api/server.js';
 import { loadApprovalKeys } from '../../src/approvals/key-files.js';
 import { startRun } from '../../src/client/start-run.js';
 import { watchRun } from '../../src/client/watch-run.js';
-import { seedDemoDatabase } from '../../src/dev/demo-database.js';
 import { loadIdentitiesFile } from '../../src/governance/identity.js';
 import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
-import { wireActivities, type WiredActivities } from '../../workers/activities.js';
-import { workerConfigFromEnv } from '../../workers/config.js';
-import { testApprovalKey } from '../support/approvals.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { temporalHarness, type TemporalHarness } from '../support/temporal.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
+import type { TemporalHarness } from '../support/temporal.js';
 
 const identities = loadIdentitiesFile('identities/dev.yaml');
 const alice = identities.principal('alice')!;
 
 describe('approval API', () => {
-  let db: TestDatabase;
+  let stack: TestStack;
   let temporal: TemporalHarness;
-  let wired: WiredActivities;
-  let worker: Worker;
-  let running: Promise<void>;
   let app: FastifyInstance;
-  const key = testApprovalKey();
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    await seedDemoDatabase(db.url);
-    temporal = await temporalHarness();
-    wired = await wireActivities(workerConfigFromEnv({ DATABASE_URL: db.url, VIGIL_APPROVAL_KEY: key.file }));
-    worker = await temporal.startWorker(wired.activities);
-    running = worker.run();
-    const approvals = createApprovalService({ client: temporal.client, privateKey: loadApprovalKeys(key.file, false).privateKey, groupsOf: (id) => identities.groupsOf(id) });
+    stack = await startTestStack();
+    temporal = stack.temporal;
+    const approvals = createApprovalService({ client: temporal.client, privateKey: loadApprovalKeys(stack.key.file, false).privateKey, groupsOf: (id) => identities.groupsOf(id) });
     app = buildServer({ identities, approvals });
   });
 
   afterAll(async () => {
     await app?.close();
-    worker?.shutdown();
-    await running;
-    await wired?.close();
-    await temporal?.close();
-    await db?.drop();
+    await stack?.close();
   });
 
   const as = (token: string) => ({ authorization: `Bearer dev-${token}` });

@@ -3,21 +3,16 @@
  * delivery joins it, a new firing starts a new run, a resolve signals the run (closing its gate), and bad input gets
  * a 4xx that says what is wrong while nothing starts. Payloads follow Alertmanager's documented version 4 format.
  */
-import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApprovalService } from '../../src/api/approval-service.js';
 import { buildServer } from '../../src/api/server.js';
 import { loadApprovalKeys } from '../../src/approvals/key-files.js';
 import { watchRun } from '../../src/client/watch-run.js';
-import { seedDemoDatabase } from '../../src/dev/demo-database.js';
 import { loadIdentitiesFile } from '../../src/governance/identity.js';
 import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
-import { wireActivities, type WiredActivities } from '../../workers/activities.js';
-import { workerConfigFromEnv } from '../../workers/config.js';
-import { testApprovalKey } from '../support/approvals.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { temporalHarness, type TemporalHarness } from '../support/temporal.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
+import type { TemporalHarness } from '../support/temporal.js';
 
 const identities = loadIdentitiesFile('identities/dev.yaml');
 const GATED = `apiVersion: vigil/v1
@@ -50,32 +45,20 @@ const alert = (overrides: Record<string, unknown> = {}, labels: Record<string, s
 const payload = (alerts: unknown[], status = 'firing') => ({ version: '4', status, receiver: 'vigil', groupKey: '{}:{}', alerts });
 
 describe('Alertmanager webhook', () => {
-  let db: TestDatabase;
+  let stack: TestStack;
   let temporal: TemporalHarness;
-  let wired: WiredActivities;
-  let worker: Worker;
-  let running: Promise<void>;
   let app: FastifyInstance;
-  const key = testApprovalKey();
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    await seedDemoDatabase(db.url);
-    temporal = await temporalHarness();
-    wired = await wireActivities(workerConfigFromEnv({ DATABASE_URL: db.url, VIGIL_APPROVAL_KEY: key.file }));
-    worker = await temporal.startWorker(wired.activities);
-    running = worker.run();
-    const approvals = createApprovalService({ client: temporal.client, privateKey: loadApprovalKeys(key.file, false).privateKey, groupsOf: (id) => identities.groupsOf(id) });
+    stack = await startTestStack();
+    temporal = stack.temporal;
+    const approvals = createApprovalService({ client: temporal.client, privateKey: loadApprovalKeys(stack.key.file, false).privateKey, groupsOf: (id) => identities.groupsOf(id) });
     app = buildServer({ identities, approvals, hooks: { client: temporal.client, taskQueue: temporal.taskQueue, plans: [compileRunbookOrThrow(GATED, 'disk-gate.yaml')] } });
   });
 
   afterAll(async () => {
     await app?.close();
-    worker?.shutdown();
-    await running;
-    await wired?.close();
-    await temporal?.close();
-    await db?.drop();
+    await stack?.close();
   });
 
   const post = (body: unknown, token = 'dev-alertmanager', contentType = 'application/json') =>

@@ -5,64 +5,54 @@
  */
 import { readFileSync } from 'node:fs';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditAction } from '../../src/audit/audit-record.js';
 import { createAuditStore } from '../../src/audit/audit-store.js';
 import { startRun } from '../../src/client/start-run.js';
 import { watchRun, type RunOutcome } from '../../src/client/watch-run.js';
-import { seedDemoDatabase } from '../../src/dev/demo-database.js';
 import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
 import type { Principal } from '../../src/shared/principal.js';
 import { approvalSignal, pendingGatesQuery } from '../../src/workflows/definitions.js';
-import { wireActivities, type WiredActivities } from '../../workers/activities.js';
-import { workerConfigFromEnv } from '../../workers/config.js';
-import { testApprovalKey } from '../support/approvals.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import type { TestDatabase } from '../support/database.js';
 import { historyText } from '../support/histories.js';
 import { startHttpRecorder, type HttpRecorder } from '../support/http-recorder.js';
-import { temporalHarness, type TemporalHarness } from '../support/temporal.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
+import type { TemporalHarness } from '../support/temporal.js';
 
 const alice: Principal = { id: 'alice', kind: 'human', groups: ['sre'] };
 const CANARY = { email: 'canary.q7z@example.net', ssn: '219-09-9999', card: '4000002000000003', phone: '+44 20 7946 0958', name: 'Zebulon Canarywood' };
 
 describe('example runbooks end to end', () => {
+  let stack: TestStack;
   let db: TestDatabase;
   let temporal: TemporalHarness;
-  let wired: WiredActivities;
-  let worker: Worker;
-  let running: Promise<void>;
+  let key: TestStack['key'];
   let far: HttpRecorder;
   let canaryId: number;
-  const key = testApprovalKey();
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    await seedDemoDatabase(db.url);
-    const client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    const { rows } = await client.query(
-      `INSERT INTO customers (full_name, email, phone, ssn, date_of_birth, address) VALUES ($1, $2, $3, $4, '1980-02-03', '1 Canary Wharf') RETURNING id`,
-      [CANARY.name, CANARY.email, CANARY.phone, CANARY.ssn],
-    );
-    canaryId = Number(rows[0].id);
-    await client.query(`INSERT INTO payment_methods (customer_id, card_number) VALUES ($1, $2)`, [canaryId, CANARY.card]);
-    await client.end();
     far = await startHttpRecorder();
-    temporal = await temporalHarness();
-    wired = await wireActivities(workerConfigFromEnv({ DATABASE_URL: db.url, VIGIL_APPROVAL_KEY: key.file, VIGIL_NOTIFY_TARGETS: JSON.stringify({ oncall: `${far.url}/chat` }) }));
-    worker = await temporal.startWorker(wired.activities);
-    running = worker.run();
+    stack = await startTestStack({
+      notifyTargets: { oncall: `${far.url}/chat` },
+      beforeWorker: async (database) => {
+        const client = new pg.Client({ connectionString: database.url });
+        await client.connect();
+        const { rows } = await client.query(
+          `INSERT INTO customers (full_name, email, phone, ssn, date_of_birth, address) VALUES ($1, $2, $3, $4, '1980-02-03', '1 Canary Wharf') RETURNING id`,
+          [CANARY.name, CANARY.email, CANARY.phone, CANARY.ssn],
+        );
+        canaryId = Number(rows[0].id);
+        await client.query(`INSERT INTO payment_methods (customer_id, card_number) VALUES ($1, $2)`, [canaryId, CANARY.card]);
+        await client.end();
+      },
+    });
+    ({ db, temporal, key } = stack);
   });
 
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await wired?.close();
-    await temporal?.close();
+    await stack?.close();
     await far?.close();
-    await db?.drop();
   });
 
   const start = (file: string, inputs: Record<string, unknown>) =>

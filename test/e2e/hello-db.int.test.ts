@@ -3,46 +3,30 @@
  * executed by a Worker on the real Temporal dev server against real PostgreSQL.
  */
 import { readFileSync } from 'node:fs';
-import type { Worker } from '@temporalio/worker';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRun } from '../../src/client/start-run.js';
 import { watchRun, type StepEvent } from '../../src/client/watch-run.js';
-import { seedDemoDatabase } from '../../src/dev/demo-database.js';
 import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
 import type { Principal } from '../../src/shared/principal.js';
-import { wireActivities, type WiredActivities } from '../../workers/activities.js';
-import { workerConfigFromEnv } from '../../workers/config.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { testApprovalKey } from '../support/approvals.js';
+import type { TestDatabase } from '../support/database.js';
 import { recordHistory } from '../support/histories.js';
-import { temporalHarness, type TemporalHarness } from '../support/temporal.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
+import type { TemporalHarness } from '../support/temporal.js';
 
 const alice: Principal = { id: 'alice', kind: 'human', groups: ['sre'] };
 
 describe('hello-db end to end', () => {
+  let stack: TestStack;
   let db: TestDatabase;
   let temporal: TemporalHarness;
-  let wired: WiredActivities;
-  let worker: Worker;
-  let running: Promise<void>;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    await seedDemoDatabase(db.url);
-    temporal = await temporalHarness();
-    wired = await wireActivities(workerConfigFromEnv({ DATABASE_URL: db.url, VIGIL_APPROVAL_KEY: testApprovalKey().file }));
-    worker = await temporal.startWorker(wired.activities);
-    running = worker.run();
+    stack = await startTestStack();
+    ({ db, temporal } = stack);
   });
 
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await wired?.close();
-    await temporal?.close();
-    await db?.drop();
-  });
+  afterAll(() => stack?.close());
 
   it('runs the read with a bound parameter and returns what the database holds', async () => {
     const plan = compileRunbookOrThrow(readFileSync('runbooks/hello-db.yaml', 'utf8'), 'runbooks/hello-db.yaml');

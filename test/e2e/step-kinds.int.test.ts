@@ -3,22 +3,17 @@
  * foreach, notify, when, approval (quorum, separation of duties, deny, escalation and expiry), on_error.
  * The far end of http and notify is a real local HTTP server. Histories are recorded for the replay test.
  */
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRun } from '../../src/client/start-run.js';
 import { watchRun } from '../../src/client/watch-run.js';
-import { seedDemoDatabase } from '../../src/dev/demo-database.js';
 import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
 import type { Principal } from '../../src/shared/principal.js';
 import { approvalSignal, pendingGatesQuery } from '../../src/workflows/definitions.js';
 import type { GateView } from '../../src/workflows/approval-gate.js';
-import { wireActivities, type WiredActivities } from '../../workers/activities.js';
-import { workerConfigFromEnv } from '../../workers/config.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { testApprovalKey } from '../support/approvals.js';
 import { recordHistory } from '../support/histories.js';
 import { startHttpRecorder, type HttpRecorder } from '../support/http-recorder.js';
-import { temporalHarness, type TemporalHarness } from '../support/temporal.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
+import type { TemporalHarness } from '../support/temporal.js';
 
 const alice: Principal = { id: 'alice', kind: 'human', groups: ['sre'] };
 
@@ -30,33 +25,20 @@ spec:
 `;
 
 describe('step kinds on real Temporal', () => {
-  let db: TestDatabase;
+  let stack: TestStack;
   let temporal: TemporalHarness;
-  let wired: WiredActivities;
-  let worker: Worker;
-  let running: Promise<void>;
+  let key: TestStack['key'];
   let far: HttpRecorder;
-  const key = testApprovalKey();
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    await seedDemoDatabase(db.url);
     far = await startHttpRecorder((req) => (req.path === '/missing' ? { status: 404, body: { error: 'nope' } } : { status: 200, body: { ok: true, path: req.path } }));
-    temporal = await temporalHarness();
-    wired = await wireActivities(
-      workerConfigFromEnv({ DATABASE_URL: db.url, VIGIL_APPROVAL_KEY: key.file, VIGIL_NOTIFY_TARGETS: JSON.stringify({ oncall: `${far.url}/chat` }) }),
-    );
-    worker = await temporal.startWorker(wired.activities);
-    running = worker.run();
+    stack = await startTestStack({ notifyTargets: { oncall: `${far.url}/chat` } });
+    ({ temporal, key } = stack);
   });
 
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await wired?.close();
-    await temporal?.close();
+    await stack?.close();
     await far?.close();
-    await db?.drop();
   });
 
   const start = (yaml: string, inputs: Record<string, unknown> = {}, principal = alice) =>

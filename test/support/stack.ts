@@ -1,0 +1,45 @@
+/**
+ * The whole stack a Temporal integration test needs, started once per test file: a fresh seeded database, a throwaway
+ * approval key, a Temporal client and a Worker with the real activities on its own task queue.
+ */
+import type { Worker } from '@temporalio/worker';
+import { seedDemoDatabase } from '../../src/dev/demo-database.js';
+import { wireActivities, type WiredActivities } from '../../workers/activities.js';
+import { workerConfigFromEnv } from '../../workers/config.js';
+import { testApprovalKey } from './approvals.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { temporalHarness, type TemporalHarness } from './temporal.js';
+
+export interface TestStack {
+  readonly db: TestDatabase;
+  readonly temporal: TemporalHarness;
+  readonly wired: WiredActivities;
+  readonly key: ReturnType<typeof testApprovalKey>;
+  close(): Promise<void>;
+}
+
+export async function startTestStack(options: { notifyTargets?: Record<string, string>; beforeWorker?: (db: TestDatabase) => Promise<void> } = {}): Promise<TestStack> {
+  const db = await createTestDatabase();
+  await seedDemoDatabase(db.url);
+  await options.beforeWorker?.(db);
+  const key = testApprovalKey();
+  const temporal = await temporalHarness();
+  const env: Record<string, string> = { DATABASE_URL: db.url, VIGIL_APPROVAL_KEY: key.file };
+  if (options.notifyTargets) env.VIGIL_NOTIFY_TARGETS = JSON.stringify(options.notifyTargets);
+  const wired = await wireActivities(workerConfigFromEnv(env));
+  const worker: Worker = await temporal.startWorker(wired.activities);
+  const running = worker.run();
+  return {
+    db,
+    temporal,
+    wired,
+    key,
+    async close() {
+      worker.shutdown();
+      await running;
+      await wired.close();
+      await temporal.close();
+      await db.drop();
+    },
+  };
+}
