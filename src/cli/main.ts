@@ -124,6 +124,19 @@ audit
     process.exitCode = await auditVerifyCommand(options, process.env);
   });
 
+sql
+  .command('run')
+  .description('run one statement as a governed one-step run: policy, approvals, masking and audit apply')
+  .argument('<sql>', 'the statement')
+  .requiredOption('-c, --connection <name>', 'a connection from the policy')
+  .option('--as <principal>', 'run as this agent or service, on your behalf')
+  .option('--intent <text>', 'why: recorded in the audit')
+  .option('--json', 'print { columns, rows, row_count, masked, decision }')
+  .action(async (statement: string, options: { connection: string; as?: string; intent?: string; json?: boolean }) => {
+    const { sqlRunCommand } = await import('./commands/sql-run.js');
+    process.exitCode = await sqlRunCommand(statement, options, process.env);
+  });
+
 program
   .command('worker')
   .description('run a worker on TEMPORAL_ADDRESS (default 127.0.0.1:7233) until Ctrl-C')

@@ -3,10 +3,11 @@
  * the approval service sends them. The customer data request also proves masking: the seeded personal data and
  * secrets appear nowhere in the workflow history or the exported spans.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { WorkflowHandle } from '@temporalio/client';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AuditAction } from '../../src/audit/audit-record.js';
 import { createAuditStore } from '../../src/audit/audit-store.js';
 import { startRun } from '../../src/client/start-run.js';
@@ -150,6 +151,39 @@ describe('example runbooks end to end', () => {
     expect(history).toContain('***@example.net');
     expect(history).toContain('[REDACTED:national_id]');
   });
+
+  it('masks laundering queries run ad hoc through `vigil sql run`', async () => {
+    const run = (sql: string) =>
+      new Promise<string>((resolve, reject) => {
+        const child = spawn(process.execPath, ['bin/vigil.js', 'sql', 'run', '--connection', 'demo', '--json', sql], {
+          env: { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), VIGIL_TASK_QUEUE: temporal.taskQueue, VIGIL_PRINCIPAL: 'alice' },
+        });
+        let out = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (out += d));
+        child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}: ${out}`))));
+      });
+    const id = canaryId;
+    const laundering = [
+      `SELECT email AS contact FROM customers WHERE id = ${id}`,
+      `SELECT upper(email) AS shout, id FROM customers WHERE id = ${id}`,
+      `SELECT email::varchar(200) AS e FROM customers WHERE id = ${id}`,
+      `SELECT row_to_json(c) AS doc FROM customers c WHERE id = ${id}`,
+      `SELECT concat(full_name, ' <', email, '>') AS who FROM customers WHERE id = ${id}`,
+      `SELECT s.x FROM (SELECT ssn AS x FROM customers WHERE id = ${id}) s`,
+      `WITH c AS (SELECT phone FROM customers WHERE id = ${id}) SELECT * FROM c`,
+      `SELECT * FROM customer_contacts WHERE id = ${id}`,
+      `SELECT 'harmless' AS v UNION ALL SELECT email FROM customers WHERE id = ${id}`,
+      `SELECT json_build_object('n', full_name, 'c', p.card_number) AS doc FROM customers c JOIN payment_methods p ON p.customer_id = c.id WHERE c.id = ${id}`,
+    ];
+    for (const sql of laundering) {
+      const out = await run(sql);
+      const result = JSON.parse(out) as { row_count: number; masked: string[]; decision: { effect: string } };
+      expect(result.row_count, sql).toBeGreaterThan(0);
+      expect(result.masked.length, sql).toBeGreaterThan(0);
+      for (const value of Object.values(CANARY)) expect(out, `${sql} leaked ${value}`).not.toContain(value);
+    }
+  }, 120_000);
 
   it('left a complete, verifiable audit trail: who switched the flag off, who approved the cancellation', async () => {
     const pool = new pg.Pool({ connectionString: db.url, max: 1 });
