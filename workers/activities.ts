@@ -57,7 +57,11 @@ export async function wireActivities(config: WorkerConfig, tracer: Tracer = trac
       approvals: { publicKey: keys.publicKey, directory: identities },
       audit: createAuditStore(auditPool),
     }),
-    ...createIoActivities({ notifyTargets: config.notifyTargets, maskText: (t) => masker.maskText(t) }),
+    ...createIoActivities({
+      notifyTargets: config.notifyTargets,
+      maskText: (t) => masker.maskText(t),
+      approvals: { target: config.approvalsTarget, publicUrl: config.publicUrl },
+    }),
     ...createApprovalActivities({ publicKey: keys.publicKey, directory: identities }),
   };
   return {

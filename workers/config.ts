@@ -16,6 +16,9 @@ export interface WorkerConfig {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Chat target name to incoming-webhook URL (VIGIL_NOTIFY_TARGETS, JSON). */
   readonly notifyTargets: Readonly<Record<string, string>>;
+  /** Chat target told when a gate opens (VIGIL_APPROVALS_TARGET), and the public URL of the Vigil server (VIGIL_PUBLIC_URL). */
+  readonly approvalsTarget?: string;
+  readonly publicUrl?: string;
   /** Key of the HMAC pseudonyms that masking's `hash` strategy produces. */
   readonly maskingKey: string;
   /** Identities file: users, agents, services, token hashes (VIGIL_IDENTITIES). */
@@ -49,6 +52,8 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<W
     notifyTargets,
     maskingKey: env.VIGIL_MASKING_KEY ?? 'vigil-development-masking-key',
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    approvalsTarget: env.VIGIL_APPROVALS_TARGET,
+    publicUrl: env.VIGIL_PUBLIC_URL,
     identitiesFile: env.VIGIL_IDENTITIES ?? DEV_IDENTITIES_FILE,
     approvalKeyFile: env.VIGIL_APPROVAL_KEY ?? join(vigilCacheDir(env), 'approval-key.pem'),
     approvalKeyGenerate: !env.VIGIL_APPROVAL_KEY,

@@ -4,7 +4,7 @@
  * Notification text arrives already rendered from masked step outputs; it is masked once more before it leaves.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import type { HttpOutput, HttpRequest, IoActivities, NotifyRequest } from './types.js';
+import type { GateAnnouncement, HttpOutput, HttpRequest, IoActivities, NotifyRequest } from './types.js';
 
 export interface IoActivityDeps {
   /** Chat target name to a Slack-compatible incoming-webhook URL. */
@@ -13,10 +13,28 @@ export interface IoActivityDeps {
   readonly maskText: (text: string) => string;
   /** Largest response body kept, in bytes: outputs go into workflow history. */
   readonly maxBodyBytes?: number;
+  /** The chat target (a key of notifyTargets) told when a gate opens, and where approvers click. */
+  readonly approvals?: { readonly target?: string; readonly publicUrl?: string };
 }
 
 export function createIoActivities(deps: IoActivityDeps): IoActivities {
   const maxBody = deps.maxBodyBytes ?? 64 * 1024;
+
+  async function notify(request: NotifyRequest): Promise<{ delivered: boolean }> {
+    const url = deps.notifyTargets[request.target];
+    if (!url) {
+      throw ApplicationFailure.create({ type: 'VIGIL_E_NOTIFY_TARGET', message: `no chat target named "${request.target}" is configured`, nonRetryable: true });
+    }
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: deps.maskText(request.text) }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!response.ok) throw new Error(`chat target "${request.target}" answered ${response.status}`);
+    return { delivered: true };
+  }
+
   return {
     async httpRequest(request: HttpRequest): Promise<HttpOutput> {
       const hasBody = request.body !== undefined && request.method !== 'GET' && request.method !== 'HEAD';
@@ -54,20 +72,22 @@ export function createIoActivities(deps: IoActivityDeps): IoActivities {
       return { status: response.status, body };
     },
 
-    async notify(request: NotifyRequest): Promise<{ delivered: boolean }> {
-      const url = deps.notifyTargets[request.target];
-      if (!url) {
-        throw ApplicationFailure.create({ type: 'VIGIL_E_NOTIFY_TARGET', message: `no chat target named "${request.target}" is configured`, nonRetryable: true });
-      }
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ text: deps.maskText(request.text) }),
-        signal: AbortSignal.timeout(10_000),
-      });
-      if (!response.ok) throw new Error(`chat target "${request.target}" answered ${response.status}`);
-      return { delivered: true };
+    async announceGate(a: GateAnnouncement): Promise<{ delivered: boolean }> {
+      const target = deps.approvals?.target;
+      if (!target || !deps.notifyTargets[target]) return { delivered: false };
+      const link = deps.approvals?.publicUrl ? `\n${deps.approvals.publicUrl.replace(/\/$/, '')}/approvals/${encodeURIComponent(a.workflowId)}/${encodeURIComponent(a.gateId)}` : '';
+      const lines = [
+        `Approval needed: ${a.runbook} / ${a.gateId}, requested by ${a.requester}`,
+        a.message,
+        ...(a.statement ? [`Statement: ${a.statement.replace(/\s+/g, ' ').trim()}`] : []),
+        ...(a.decision ? [`Policy: ${a.decision}`] : []),
+        `Needs: ${a.required.map((r) => `${r.count} from ${r.group}`).join(', ')}`,
+        `Approve: vigil approve ${a.workflowId} ${a.gateId} --comment "..."   Deny: vigil deny ${a.workflowId} ${a.gateId} --reason "..."${link}`,
+      ];
+      return notify({ target, text: lines.join('\n') });
     },
+
+    notify,
   };
 }
 

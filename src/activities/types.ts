@@ -100,9 +100,23 @@ export interface NotifyRequest {
   readonly text: string;
 }
 
+/** What a chat message about a newly opened gate may say: no row data, statement parameters masked. */
+export interface GateAnnouncement {
+  readonly workflowId: string;
+  readonly gateId: string;
+  readonly runbook: string;
+  readonly requester: string;
+  readonly message: string;
+  readonly required: readonly { readonly group: string; readonly count: number }[];
+  readonly statement?: string;
+  readonly decision?: string;
+}
+
 export interface IoActivities {
   httpRequest(request: HttpRequest): Promise<HttpOutput>;
   notify(request: NotifyRequest): Promise<{ readonly delivered: boolean }>;
+  /** Tells the approvers' chat channel that a gate waits for them (no-op when none is configured). */
+  announceGate(announcement: GateAnnouncement): Promise<{ readonly delivered: boolean }>;
 }
 
 /** A decision as it arrived in a signal: the claims a signature must cover, unproven until it verifies. */

@@ -34,7 +34,13 @@ export async function createSqlClassifier(options: { cacheSize?: number } = {}):
         cache.set(sql, hit);
         return hit;
       }
-      const result = Object.freeze(classifyUncached(sql));
+      let result: Classification;
+      try {
+        result = Object.freeze(classifyUncached(sql));
+      } catch (error) {
+        // A tree deep enough to exhaust the walker's stack, or anything else unforeseen: not classified means denied.
+        result = Object.freeze(refused(sql, `could not classify: ${(error as Error).message}`));
+      }
       cache.set(sql, result);
       if (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
       return result;

@@ -62,6 +62,9 @@ async function openGuard(client: pg.PoolClient, stmt: GuardedStatement, transact
   const set = (name: string, value: string) => `SET ${scope} ${name} = ${client.escapeLiteral(value)}`;
   const parts = [
     ...(transaction === 'read' ? ['BEGIN READ ONLY'] : transaction === 'write' ? ['BEGIN'] : []),
+    // The classifier parsed the text with standard strings; the server must read it the same way, or `'x\'` could
+    // hide a second statement from the classifier.
+    set('standard_conforming_strings', 'on'),
     set('statement_timeout', String(Math.max(1, Math.floor(stmt.timeoutMs)))),
     set('application_name', applicationName(stmt.principal)),
     set('vigil.principal', principalChain(stmt.principal)),
@@ -98,7 +101,8 @@ export async function executeGuarded(pool: pg.Pool, stmt: GuardedStatement): Pro
       open = true;
       await openGuard(client, stmt, stmt.statementClass === 'read' ? 'read' : 'write');
     }
-    const result = await client.query({ text: stmt.sql, values: [...stmt.params] });
+    // Extended protocol even without parameters: the simple protocol would run several statements from one string.
+    const result = await client.query({ text: stmt.sql, values: [...stmt.params], queryMode: 'extended' } as pg.QueryConfig);
     const affected = result.rowCount ?? result.rows.length;
     const isRead = stmt.statementClass === 'read';
     if (!isRead && stmt.maxRows !== undefined && affected > stmt.maxRows) {

@@ -12,7 +12,7 @@ import { PENDING_APPROVAL } from '../shared/search-attributes.js';
 import { evaluateCel } from '../expressions/cel.js';
 import { evaluateCondition, renderTemplate, type ExpressionContext } from '../expressions/render-template.js';
 import type { ApprovalStep, OnError, StepNode, Template } from '../runbook/plan.js';
-import { ApprovalGate, type ApproverRequirement } from './approval-gate.js';
+import { ApprovalGate, type ApproverRequirement, type GateView } from './approval-gate.js';
 import type { RunbookWorkflowInput, RunStatus, StepStatus } from './types.js';
 
 const DEFAULT_STEP_TIMEOUT_MS = 60_000;
@@ -216,6 +216,7 @@ export class Interpreter {
     this.gates.set(label, gate);
     record.state = 'waiting_approval';
     upsertSearchAttributes([{ key: PENDING_APPROVAL, value: true }]);
+    await this.announce(gate.view());
     const decided = timeoutMs === undefined ? (await condition(() => gate.settled), true) : await condition(() => gate.settled, timeoutMs);
     if (!decided && escalateTo && escalateTo.length > 0) {
       gate.escalate(escalateTo);
@@ -233,6 +234,25 @@ export class Interpreter {
       .map((d) => ({ approver: d.approver, group: d.group, at: d.at, signature: d.signature, comment: d.comment }));
     record.summary = `approved by ${approvals.map((a) => a.approver).join(', ')}`;
     return { approvals };
+  }
+
+  /** Tells the approvers a gate waits for them. A chat outage must not fail the run: the gate is listed by the API anyway. */
+  private async announce(view: GateView): Promise<void> {
+    const chat = proxyActivities<VigilActivities>({ startToCloseTimeout: '15 seconds', retry: { maximumAttempts: 3 } });
+    try {
+      await chat.announceGate({
+        workflowId: this.run.workflowId,
+        gateId: view.gateId,
+        runbook: this.input.plan.runbook.name,
+        requester: view.requester,
+        message: view.message,
+        required: view.required,
+        statement: view.subject?.statement,
+        decision: view.subject?.summary,
+      });
+    } catch {
+      // Recorded in history as a failed activity; the gate stays open.
+    }
   }
 
   private activities(step: StepNode): VigilActivities {

@@ -32,7 +32,7 @@ describe('step kinds on real Temporal', () => {
 
   beforeAll(async () => {
     far = await startHttpRecorder((req) => (req.path === '/missing' ? { status: 404, body: { error: 'nope' } } : { status: 200, body: { ok: true, path: req.path } }));
-    stack = await startTestStack({ notifyTargets: { oncall: `${far.url}/chat` } });
+    stack = await startTestStack({ notifyTargets: { oncall: `${far.url}/chat` }, approvalsTarget: 'oncall' });
     ({ temporal, key } = stack);
   });
 
@@ -124,6 +124,15 @@ ${approval}
   it('opens a gate that needs two DBAs, refuses the requester, outsiders, repeats and forgeries, and passes on quorum', async () => {
     const { handle, workflowId } = await start(gateRunbook('        approvers: [{ group: dba, count: 2 }]\n        message: Requeue the stuck jobs?\n        timeout: 5m'));
     const [gate] = await pendingGates(handle);
+    // The approvers' channel heard about it, with the command to answer.
+    for (let i = 0; i < 50 && !far.requests.some((r) => r.body.includes(workflowId)); i++) await new Promise((r) => setTimeout(r, 50));
+    const announced = far.requests.find((r) => r.path === '/chat' && r.body.includes(workflowId));
+    expect(String(JSON.parse(announced?.body ?? '{}').text).split('\n')).toEqual([
+      'Approval needed: gated / gate, requested by human:alice',
+      'Requeue the stuck jobs?',
+      'Needs: 2 from dba',
+      `Approve: vigil approve ${workflowId} gate --comment "..."   Deny: vigil deny ${workflowId} gate --reason "..."`,
+    ]);
     expect(gate).toMatchObject({ gateId: 'gate', message: 'Requeue the stuck jobs?', requester: 'human:alice', required: [{ group: 'dba', count: 2 }] });
 
     await handle.signal(approvalSignal, decide(workflowId, 'alice', 'approve'));

@@ -112,6 +112,23 @@ describe('executeGuarded on PostgreSQL', () => {
     expect(pool.totalCount).toBe(pool.idleCount);
   });
 
+  it('reads the statement as the classifier did: standard strings forced on, one statement per call', async () => {
+    await pool.query(`ALTER DATABASE ${db.name} SET standard_conforming_strings = off`);
+    try {
+      const fresh = new pg.Pool({ connectionString: db.url, max: 1 });
+      try {
+        const r = await executeGuarded(fresh, { sql: `SELECT current_setting('standard_conforming_strings') AS scs`, params: [], statementClass: 'read', kind: 'SelectStmt', principal: bot, timeoutMs: 5_000 });
+        expect(r.rows).toEqual([{ scs: 'on' }]);
+        const error = await failure(executeGuarded(fresh, { sql: 'SELECT 1; SELECT 2', params: [], statementClass: 'read', kind: 'SelectStmt', principal: bot, timeoutMs: 5_000 }));
+        expect(error.message).toMatch(/cannot insert multiple commands into a prepared statement/);
+      } finally {
+        await fresh.end();
+      }
+    } finally {
+      await pool.query(`ALTER DATABASE ${db.name} RESET standard_conforming_strings`);
+    }
+  });
+
   it('runs VACUUM outside a transaction block', async () => {
     const result = await run({ sql: 'VACUUM (ANALYZE) orders', statementClass: 'admin', kind: 'VacuumStmt' });
     expect(result.command).toBe('VACUUM');

@@ -18,7 +18,9 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startTestStack(options: { notifyTargets?: Record<string, string>; beforeWorker?: (db: TestDatabase) => Promise<void> } = {}): Promise<TestStack> {
+export async function startTestStack(
+  options: { notifyTargets?: Record<string, string>; approvalsTarget?: string; beforeWorker?: (db: TestDatabase) => Promise<void> } = {},
+): Promise<TestStack> {
   const db = await createTestDatabase();
   await seedDemoDatabase(db.url);
   await options.beforeWorker?.(db);
@@ -26,6 +28,7 @@ export async function startTestStack(options: { notifyTargets?: Record<string, s
   const temporal = await temporalHarness();
   const env: Record<string, string> = { DATABASE_URL: db.url, VIGIL_APPROVAL_KEY: key.file };
   if (options.notifyTargets) env.VIGIL_NOTIFY_TARGETS = JSON.stringify(options.notifyTargets);
+  if (options.approvalsTarget) env.VIGIL_APPROVALS_TARGET = options.approvalsTarget;
   const wired = await wireActivities(workerConfigFromEnv(env));
   const worker: Worker = await temporal.startWorker(wired.activities);
   const running = worker.run();
