@@ -46,6 +46,7 @@ export async function wireActivities(config: WorkerConfig, tracer: Tracer = trac
   const auditPool = new pg.Pool({ connectionString: auditUrl, max: 4 });
   auditPool.on('error', () => undefined);
   await migrateAuditStore(auditPool);
+  const audit = createAuditStore(auditPool);
   const masker = createMasker({ rules: (policy.masking.rules ?? []) as ColumnRule[], hashKey: config.maskingKey });
   const activities: VigilActivities = {
     ...createSqlActivities({
@@ -55,14 +56,14 @@ export async function wireActivities(config: WorkerConfig, tracer: Tracer = trac
       masker,
       tracer,
       approvals: { publicKey: keys.publicKey, directory: identities },
-      audit: createAuditStore(auditPool),
+      audit,
     }),
     ...createIoActivities({
       notifyTargets: config.notifyTargets,
       maskText: (t) => masker.maskText(t),
       approvals: { target: config.approvalsTarget, publicUrl: config.publicUrl },
     }),
-    ...createApprovalActivities({ publicKey: keys.publicKey, directory: identities }),
+    ...createApprovalActivities({ publicKey: keys.publicKey, directory: identities, audit }),
   };
   return {
     activities,

@@ -4,6 +4,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { ApproverDirectory } from '../approvals/verify-approvals.js';
+import type { AuditStore } from '../audit/audit-store.js';
 import { verifyApproval } from '../approvals/signed-approval.js';
 import type { ApprovalActivities, ApprovalCheck, ApprovalToVerify } from './types.js';
 
@@ -11,17 +12,20 @@ export interface ApprovalActivityDeps {
   /** The approval service's public key. */
   readonly publicKey: KeyObject;
   readonly directory: ApproverDirectory;
+  readonly audit: AuditStore;
 }
 
 export function createApprovalActivities(deps: ApprovalActivityDeps): ApprovalActivities {
   return {
     async verifyApprovalSignal(approval: ApprovalToVerify): Promise<ApprovalCheck> {
       const { signature, ...claims } = approval;
-      if (!verifyApproval(claims, signature, deps.publicKey)) {
-        return { valid: false, reason: 'signature does not verify for this run, gate and statement (forged, or given for something else)' };
-      }
+      const reject = async (reason: string): Promise<ApprovalCheck> => {
+        await deps.audit.recordRejectedApproval({ workflowId: claims.workflowId, gateId: claims.gateId, approver: claims.approver, decision: claims.decision, claimedAt: claims.at, reason });
+        return { valid: false, reason };
+      };
+      if (!verifyApproval(claims, signature, deps.publicKey)) return reject('signature does not verify for this run, gate and statement (forged, or given for something else)');
       const groups = deps.directory.groupsOf(approval.approver);
-      if (!groups) return { valid: false, reason: `unknown approver "${approval.approver}"` };
+      if (!groups) return reject(`unknown approver "${approval.approver}"`);
       return { valid: true, groups };
     },
   };

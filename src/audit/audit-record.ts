@@ -42,12 +42,22 @@ export interface AuditOutcome {
   readonly durationMs: number;
 }
 
+/** A decision that reached a gate but did not count: forged, replayed, from an unknown approver. */
+export interface AuditApprovalRejection {
+  readonly workflowId: string;
+  readonly gateId: string;
+  readonly approver: string;
+  readonly decision: 'approve' | 'deny';
+  readonly claimedAt: string;
+  readonly reason: string;
+}
+
 export interface AuditRow {
   readonly seq: number;
   readonly id: string;
   readonly kind: AuditKind;
   readonly at: string;
-  readonly record: AuditAction | AuditOutcome;
+  readonly record: AuditAction | AuditOutcome | AuditApprovalRejection;
   readonly prevHash: string;
   readonly hash: string;
 }

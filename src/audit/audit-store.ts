@@ -8,7 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { canonicalJson } from '../shared/canonical-json.js';
-import type { AuditAction, AuditKind, AuditOutcome, AuditRow } from './audit-record.js';
+import type { AuditAction, AuditApprovalRejection, AuditKind, AuditOutcome, AuditRow } from './audit-record.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -118,14 +118,15 @@ export interface AuditSearch {
 }
 
 export function createAuditStore(pool: pg.Pool, now: () => Date = () => new Date()) {
-  async function append(kind: AuditKind, record: AuditAction | AuditOutcome, id = randomUUID()): Promise<AuditRow> {
+  async function append(kind: AuditKind, record: AuditAction | AuditOutcome | AuditApprovalRejection, id = randomUUID()): Promise<AuditRow> {
     const at = now().toISOString();
     const action = 'statement' in record ? record : undefined;
     const { rows } = await pool.query<{ out_seq: string; out_prev: string; out_hash: string }>(
       'SELECT * FROM vigil_audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
       [
         id, kind, at, canonicalJson(record),
-        action?.workflowId ?? null, action?.runbook ?? null, action?.principal ?? null, action?.decision.effect ?? null,
+        action?.workflowId ?? ('gateId' in record ? record.workflowId : null), action?.runbook ?? null,
+        action?.principal ?? ('gateId' in record ? record.approver : null), action?.decision.effect ?? null,
         action?.tablesWritten ?? [], action?.columnsWritten ?? [], 'attemptId' in record ? record.attemptId : null,
       ],
     );
@@ -141,6 +142,8 @@ export function createAuditStore(pool: pg.Pool, now: () => Date = () => new Date
     recordOutcome: (outcome: AuditOutcome) => append('outcome', outcome),
     /** A statement that policy (or approval verification) stopped: audited though it never ran. */
     recordDenial: (action: AuditAction) => append('denial', action),
+    /** An approval the gate refused (bad signature, unknown approver): evidence of an attempt, though it counted for nothing. */
+    recordRejectedApproval: (rejection: AuditApprovalRejection) => append('approval_rejected', rejection),
 
     async verify(options: { from?: number; to?: number; graceMs?: number } = {}): Promise<VerifyReport> {
       const graceMs = options.graceMs ?? 5 * 60_000;
@@ -180,6 +183,15 @@ export function createAuditStore(pool: pg.Pool, now: () => Date = () => new Date
         return report({ seq: prev.seq, id: '', reason: 'the chain head does not match the last row' }, unknown);
       }
       return report(undefined, unknown);
+    },
+
+    /** Every record between two times, in chain order: what an evidence export contains. */
+    async range(from: string, to: string): Promise<AuditRow[]> {
+      const { rows } = await pool.query<{ seq: string; id: string; kind: AuditKind; at: string; record: AuditAction; prev_hash: string; hash: string }>(
+        'SELECT seq, id, kind, at, record, prev_hash, hash FROM vigil_audit WHERE at >= $1 AND at <= $2 ORDER BY seq',
+        [from, to],
+      );
+      return rows.map((r) => ({ seq: Number(r.seq), id: r.id, kind: r.kind, at: r.at, record: r.record, prevHash: r.prev_hash, hash: r.hash }));
     },
 
     async search(filter: AuditSearch): Promise<AuditRow[]> {

@@ -137,6 +137,26 @@ sql
     process.exitCode = await sqlRunCommand(statement, options, process.env);
   });
 
+audit
+  .command('export')
+  .description('write a signed evidence bundle of the records in a time range')
+  .requiredOption('--from <iso>', 'first time included')
+  .requiredOption('--to <iso>', 'last time included')
+  .requiredOption('--out <dir>', 'directory to write')
+  .action(async (options: { from: string; to: string; out: string }) => {
+    const { auditExportCommand } = await import('./commands/audit.js');
+    process.exitCode = await auditExportCommand(options, process.env);
+  });
+audit
+  .command('verify-bundle')
+  .description('check an evidence bundle: signature, file hashes, record links')
+  .argument('<dir>')
+  .option('--key <pem>', "the exporter's public key, to pin who signed it")
+  .action(async (dir: string, options: { key?: string }) => {
+    const { auditVerifyBundleCommand } = await import('./commands/audit.js');
+    process.exitCode = auditVerifyBundleCommand(dir, options);
+  });
+
 program
   .command('worker')
   .description('run a worker on TEMPORAL_ADDRESS (default 127.0.0.1:7233) until Ctrl-C')

@@ -4,6 +4,9 @@
  * chain linear and gapless.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditAction } from '../../src/audit/audit-record.js';
@@ -84,6 +87,23 @@ describe('audit store', () => {
     })()));
     const report = await store.verify({ graceMs: 3_600_000 });
     expect(report).toMatchObject({ ok: true, head: { seq: before + 400 } });
+  });
+
+  it('exports a signed evidence bundle that a person checks with one command, and that fails once edited', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'vigil-evidence-'));
+    const env = { ...process.env, VIGIL_DATABASE_URL: db.url, XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'vigil-cache-')) };
+    const exported = spawnSync(process.execPath, ['bin/vigil.js', 'audit', 'export', '--from', '2000-01-01T00:00:00Z', '--to', '2100-01-01T00:00:00Z', '--out', out], { encoding: 'utf8', env });
+    expect(exported.stdout).toMatch(/\d+ record\(s\) from/);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.statementsByClass.write).toBeGreaterThan(0);
+    expect(Object.keys(summary.controls)).toEqual(['change approval (e.g. SOC 2 CC8.1)', 'least privilege (e.g. SOC 2 CC6.1, CC6.3)', 'audit integrity (e.g. SOC 2 CC7.2)']);
+    const check = () => spawnSync(process.execPath, ['bin/vigil.js', 'audit', 'verify-bundle', out], { encoding: 'utf8', env });
+    expect(check()).toMatchObject({ status: 0, stdout: expect.stringMatching(/^OK: /) });
+    writeFileSync(join(out, 'records.jsonl'), readFileSync(join(out, 'records.jsonl'), 'utf8').replace('"alice"', '"alicf"'));
+    const tampered = check();
+    expect(tampered.status).toBe(1);
+    expect(tampered.stdout).toMatch(/FAIL: records.jsonl does not match the manifest/);
+    expect(tampered.stdout).toMatch(/FAIL: record #\d+ does not match its hash/);
   });
 
   it('fails verification at the row whose content changed by one byte', async () => {

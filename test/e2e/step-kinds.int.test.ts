@@ -4,6 +4,8 @@
  * The far end of http and notify is a real local HTTP server. Histories are recorded for the replay test.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { createAuditStore } from '../../src/audit/audit-store.js';
 import { startRun } from '../../src/client/start-run.js';
 import { watchRun } from '../../src/client/watch-run.js';
 import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
@@ -151,6 +153,11 @@ ${approval}
       'mallory: signature does not verify for this run, gate and statement',
     ]);
     expect((await handle.describe()).searchAttributes.VigilPendingApproval).toEqual([true]);
+    // The forgery is evidence too: it is in the audit store.
+    const pool = new pg.Pool({ connectionString: stack.db.url, max: 1 });
+    const rejected = (await createAuditStore(pool).search({ workflowId })).filter((r) => r.kind === 'approval_rejected');
+    await pool.end();
+    expect(rejected.map((r) => r.record)).toEqual([expect.objectContaining({ approver: 'mallory', gateId: 'gate', reason: expect.stringContaining('signature does not verify') })]);
 
     await handle.signal(approvalSignal, decide(workflowId, 'carol', 'approve'));
     const outcome = await watchRun(handle, () => undefined, 50);

@@ -2,8 +2,14 @@
  * `vigil audit search` and `vigil audit verify`: the auditor's questions, answered from the hash-chained audit store
  * in Vigil's database (VIGIL_DATABASE_URL, else DATABASE_URL).
  */
+import { createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
-import type { AuditAction, AuditOutcome } from '../../audit/audit-record.js';
+import { loadApprovalKeys } from '../../approvals/key-files.js';
+import { vigilCacheDir } from '../../dev/temporal-cli.js';
+import { verifyEvidenceBundle, writeEvidenceBundle } from '../../audit/evidence-bundle.js';
+import type { AuditAction, AuditApprovalRejection, AuditOutcome } from '../../audit/audit-record.js';
 import { createAuditStore, type AuditSearch } from '../../audit/audit-store.js';
 import { VigilError } from '../../shared/vigil-error.js';
 
@@ -34,6 +40,11 @@ export async function auditSearchCommand(filter: AuditSearch & { json?: boolean 
       console.log(`#${r.seq} ${r.at} outcome of ${o.attemptId}: ${o.status}${o.rows !== null ? `, ${o.rows} row(s)` : ''}${o.errorCode ? `, ${o.errorCode}` : ''}`);
       continue;
     }
+    if (r.kind === 'approval_rejected') {
+      const x = r.record as AuditApprovalRejection;
+      console.log(`#${r.seq} ${r.at} approval rejected  ${x.approver} ${x.decision} on ${x.workflowId}/${x.gateId}: ${x.reason}`);
+      continue;
+    }
     const a = r.record as AuditAction;
     console.log(`#${r.seq} ${r.at} ${r.kind}  ${a.principalChain}  ${a.runbook}/${a.stepId} (${a.workflowId})`);
     console.log(`    why:  ${a.intent}`);
@@ -53,4 +64,30 @@ export async function auditVerifyCommand(options: { from?: string; to?: string; 
     if (report.ok) console.log('OK: the chain is intact and every attempt has an outcome.');
   }
   return report.ok ? 0 : 1;
+}
+
+/** `vigil audit export --from --to --out DIR`: the signed evidence bundle for a time range. */
+export async function auditExportCommand(options: { from: string; to: string; out: string }, env: NodeJS.ProcessEnv): Promise<number> {
+  const keyFile = env.VIGIL_AUDIT_SIGNING_KEY ?? join(vigilCacheDir(env), 'audit-signing-key.pem');
+  const keys = loadApprovalKeys(keyFile, !env.VIGIL_AUDIT_SIGNING_KEY);
+  const { rows, head, ok } = await withStore(env, async (store) => {
+    const report = await store.verify({ graceMs: 0 });
+    return { rows: await store.range(options.from, options.to), head: report.head, ok: report.brokenAt === undefined };
+  });
+  const files = writeEvidenceBundle(options.out, rows, head, { from: options.from, to: options.to }, ok, keys.privateKey);
+  console.log(`${rows.length} record(s) from ${options.from} to ${options.to} written to ${options.out}: ${files.join(', ')}`);
+  if (!env.VIGIL_AUDIT_SIGNING_KEY) console.log(`signed with the development key ${keyFile} (set VIGIL_AUDIT_SIGNING_KEY in production)`);
+  console.log(`check it with: vigil audit verify-bundle ${options.out}`);
+  return ok ? 0 : 1;
+}
+
+/** `vigil audit verify-bundle DIR [--key PEM]`: signature, file hashes and record links; exit 1 on any problem. */
+export function auditVerifyBundleCommand(dir: string, options: { key?: string }): number {
+  const problems = verifyEvidenceBundle(dir, options.key ? createPublicKey(readFileSync(options.key, 'utf8')) : undefined);
+  if (problems.length === 0) {
+    console.log(`OK: ${dir} is intact and signed${options.key ? ' by the given key' : ' by its bundled key (pin one with --key)'}.`);
+    return 0;
+  }
+  for (const p of problems) console.log(`FAIL: ${p}`);
+  return 1;
 }
