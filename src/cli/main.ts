@@ -118,8 +118,9 @@ audit
   .description('walk the hash chain; report the first broken link and every attempt without an outcome; exit 1 on any')
   .option('--from <seq>')
   .option('--to <seq>')
+  .option('--grace-seconds <n>', 'attempts younger than this may still be running: not reported', '300')
   .option('--json')
-  .action(async (options: { from?: string; to?: string; json?: boolean }) => {
+  .action(async (options: { from?: string; to?: string; graceSeconds?: string; json?: boolean }) => {
     const { auditVerifyCommand } = await import('./commands/audit.js');
     process.exitCode = await auditVerifyCommand(options, process.env);
   });

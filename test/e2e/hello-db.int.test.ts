@@ -64,9 +64,24 @@ describe('hello-db end to end', () => {
       'vigil.principal.chain': 'human:alice',
       'vigil.outcome.status': 'succeeded',
     });
+    // The statement's own span carries the action and the outcome.
+    const sqlSpan = spans.find((s) => s.name === 'vigil.sql open_orders');
+    expect(sqlSpan?.attributes).toMatchObject({
+      'vigil.principal.chain': 'human:alice',
+      'vigil.db.connection': 'demo',
+      'vigil.environment': 'development',
+      'vigil.statement.class': 'read',
+      'vigil.statement.tables_read': ['orders'],
+      'vigil.statement.params': '[3]',
+      'vigil.decision.effect': 'allow',
+      'vigil.outcome.status': 'succeeded',
+      'vigil.outcome.rows': rows.length,
+      'db.system': 'postgresql',
+      'db.query.text': expect.stringContaining('WHERE o.customer_id = $1'),
+    });
     const traceId = stepSpan?.spanContext().traceId;
     const inTrace = spans.filter((s) => s.spanContext().traceId === traceId).map((s) => s.name);
-    expect(inTrace).toEqual(expect.arrayContaining(['StartWorkflow:runbookWorkflow', 'RunWorkflow:runbookWorkflow', 'RunActivity:executeGovernedSql']));
+    expect(inTrace).toEqual(expect.arrayContaining(['StartWorkflow:runbookWorkflow', 'RunWorkflow:runbookWorkflow', 'RunActivity:executeGovernedSql', 'vigil.sql open_orders']));
   });
 
   it('refuses to start a run whose input has the wrong type, naming the input', async () => {

@@ -29,7 +29,7 @@ export async function startTestStack(
   const env: Record<string, string> = { DATABASE_URL: db.url, VIGIL_APPROVAL_KEY: key.file };
   if (options.notifyTargets) env.VIGIL_NOTIFY_TARGETS = JSON.stringify(options.notifyTargets);
   if (options.approvalsTarget) env.VIGIL_APPROVALS_TARGET = options.approvalsTarget;
-  const wired = await wireActivities(workerConfigFromEnv(env));
+  const wired = await wireActivities(workerConfigFromEnv(env), temporal.tracing.tracer);
   const worker: Worker = await temporal.startWorker(wired.activities);
   const running = worker.run();
   return {

@@ -54,8 +54,10 @@ export async function auditSearchCommand(filter: AuditSearch & { json?: boolean 
   return 0;
 }
 
-export async function auditVerifyCommand(options: { from?: string; to?: string; json?: boolean }, env: NodeJS.ProcessEnv): Promise<number> {
-  const report = await withStore(env, (store) => store.verify({ from: options.from ? Number(options.from) : undefined, to: options.to ? Number(options.to) : undefined }));
+export async function auditVerifyCommand(options: { from?: string; to?: string; graceSeconds?: string; json?: boolean }, env: NodeJS.ProcessEnv): Promise<number> {
+  const report = await withStore(env, (store) =>
+    store.verify({ from: options.from ? Number(options.from) : undefined, to: options.to ? Number(options.to) : undefined, graceMs: Number(options.graceSeconds ?? 300) * 1000 }),
+  );
   if (options.json) console.log(JSON.stringify(report, null, 2));
   else {
     console.log(`${report.rows} record(s) checked; chain head #${report.head.seq} ${report.head.hash}`);
