@@ -53,25 +53,35 @@ DO $$ BEGIN
   END IF;
 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
 END $$;
--- One round trip per append: lock the head, hash, insert, move the head. The hash input is the one rowHash() uses.
-CREATE OR REPLACE FUNCTION vigil_audit_append(p_id uuid, p_kind text, p_at text, p_record text, p_workflow text, p_runbook text,
-    p_principal text, p_effect text, p_tables text[], p_columns text[], p_attempt uuid)
+-- Appends go through this function: it locks the head, hashes each item as rowHash() does, inserts, moves the head.
+-- Many appends per call, in order (group commit), in one round trip.
+CREATE OR REPLACE FUNCTION vigil_audit_append_batch(p_items jsonb)
   RETURNS TABLE (out_seq bigint, out_prev text, out_hash text) LANGUAGE plpgsql AS $$
 DECLARE
+  item jsonb;
   head_seq bigint;
   head_hash text;
   digest text;
 BEGIN
   SELECT h.seq, h.hash INTO head_seq, head_hash FROM vigil_audit_head h FOR UPDATE;
-  digest := encode(sha256(convert_to(head_hash || E'\n' || (head_seq + 1) || E'\n' || p_id || E'\n' || p_kind || E'\n' || p_at || E'\n' || p_record, 'UTF8')), 'hex');
-  INSERT INTO vigil_audit (seq, id, kind, at, record, prev_hash, hash, workflow_id, runbook, principal, effect, tables_written, columns_written, attempt_id)
-  VALUES (head_seq + 1, p_id, p_kind, p_at, p_record::jsonb, head_hash, digest, p_workflow, p_runbook, p_principal, p_effect, p_tables, p_columns, p_attempt);
-  UPDATE vigil_audit_head SET seq = head_seq + 1, hash = digest;
-  RETURN QUERY SELECT head_seq + 1, head_hash, digest;
+  FOR item IN SELECT value FROM jsonb_array_elements(p_items) LOOP
+    digest := encode(sha256(convert_to(head_hash || E'\\n' || (head_seq + 1) || E'\\n' || (item->>'id') || E'\\n' || (item->>'kind') || E'\\n' || (item->>'at') || E'\\n' || (item->>'record'), 'UTF8')), 'hex');
+    INSERT INTO vigil_audit (seq, id, kind, at, record, prev_hash, hash, workflow_id, runbook, principal, effect, tables_written, columns_written, attempt_id)
+    VALUES (head_seq + 1, (item->>'id')::uuid, item->>'kind', item->>'at', (item->>'record')::jsonb, head_hash, digest, item->>'workflow', item->>'runbook',
+            item->>'principal', item->>'effect', ARRAY(SELECT jsonb_array_elements_text(item->'tables')), ARRAY(SELECT jsonb_array_elements_text(item->'columns')),
+            (item->>'attempt')::uuid);
+    out_seq := head_seq + 1;
+    out_prev := head_hash;
+    out_hash := digest;
+    RETURN NEXT;
+    head_seq := head_seq + 1;
+    head_hash := digest;
+  END LOOP;
+  UPDATE vigil_audit_head SET seq = head_seq, hash = head_hash;
 END $$;
 GRANT SELECT, INSERT ON vigil_audit TO vigil_audit_writer;
 GRANT SELECT, UPDATE ON vigil_audit_head TO vigil_audit_writer;
-GRANT EXECUTE ON FUNCTION vigil_audit_append(uuid, text, text, text, text, text, text, text, text[], text[], uuid) TO vigil_audit_writer;
+GRANT EXECUTE ON FUNCTION vigil_audit_append_batch(jsonb) TO vigil_audit_writer;
 `;
 
 /** sha256 over the previous hash, then seq, id, kind, time and the record's canonical JSON, newline-separated. */
@@ -118,21 +128,43 @@ export interface AuditSearch {
 }
 
 export function createAuditStore(pool: pg.Pool, now: () => Date = () => new Date()) {
-  async function append(kind: AuditKind, record: AuditAction | AuditOutcome | AuditApprovalRejection, id = randomUUID()): Promise<AuditRow> {
+  // Appends queue up while one call is in flight and go together in the next: one lock, one round trip for many.
+  type Pending = { item: Record<string, unknown>; kind: AuditKind; record: AuditRow['record']; id: string; at: string; resolve: (row: AuditRow) => void; reject: (e: unknown) => void };
+  let queue: Pending[] = [];
+  let flushing = false;
+
+  async function flush(): Promise<void> {
+    flushing = true;
+    while (queue.length > 0) {
+      const batch = queue.slice(0, 500);
+      queue = queue.slice(batch.length);
+      try {
+        const { rows } = await pool.query<{ out_seq: string; out_prev: string; out_hash: string }>('SELECT * FROM vigil_audit_append_batch($1::jsonb)', [JSON.stringify(batch.map((p) => p.item))]);
+        batch.forEach((p, i) => {
+          const row = rows[i];
+          if (row) p.resolve({ seq: Number(row.out_seq), id: p.id, kind: p.kind, at: p.at, record: p.record, prevHash: row.out_prev, hash: row.out_hash });
+          else p.reject(new Error('audit append returned too few rows'));
+        });
+      } catch (error) {
+        for (const p of batch) p.reject(error);
+      }
+    }
+    flushing = false;
+  }
+
+  function append(kind: AuditKind, record: AuditAction | AuditOutcome | AuditApprovalRejection, id = randomUUID()): Promise<AuditRow> {
     const at = now().toISOString();
     const action = 'statement' in record ? record : undefined;
-    const { rows } = await pool.query<{ out_seq: string; out_prev: string; out_hash: string }>(
-      'SELECT * FROM vigil_audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
-      [
-        id, kind, at, canonicalJson(record),
-        action?.workflowId ?? ('gateId' in record ? record.workflowId : null), action?.runbook ?? null,
-        action?.principal ?? ('gateId' in record ? record.approver : null), action?.decision.effect ?? null,
-        action?.tablesWritten ?? [], action?.columnsWritten ?? [], 'attemptId' in record ? record.attemptId : null,
-      ],
-    );
-    const row = rows[0];
-    if (!row) throw new Error('audit append returned nothing');
-    return { seq: Number(row.out_seq), id, kind, at, record, prevHash: row.out_prev, hash: row.out_hash };
+    const item = {
+      id, kind, at, record: canonicalJson(record),
+      workflow: action?.workflowId ?? ('gateId' in record ? record.workflowId : null), runbook: action?.runbook ?? null,
+      principal: action?.principal ?? ('gateId' in record ? record.approver : null), effect: action?.decision.effect ?? null,
+      tables: action?.tablesWritten ?? [], columns: action?.columnsWritten ?? [], attempt: 'attemptId' in record ? record.attemptId : null,
+    };
+    return new Promise<AuditRow>((resolve, reject) => {
+      queue.push({ item, kind, record, id, at, resolve, reject });
+      if (!flushing) void flush();
+    });
   }
 
   return {
