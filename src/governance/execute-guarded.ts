@@ -6,6 +6,7 @@
  * so the DBA's own logs and pg_stat_activity show who acted. The client always returns to the pool clean.
  */
 import type pg from 'pg';
+import Cursor from 'pg-cursor';
 import { principalChain, type Principal } from '../shared/principal.js';
 import { resolveResultColumns, type ResultColumn } from './result-columns.js';
 import { fromPgError, GuardedSqlError } from './sql-errors.js';
@@ -74,6 +75,17 @@ async function openGuard(client: pg.PoolClient, stmt: GuardedStatement, transact
   await client.query(parts.join('; '));
 }
 
+async function readCapped(client: pg.PoolClient, stmt: GuardedStatement, cap: number): Promise<pg.QueryResult> {
+  const cursor = client.query(new Cursor(stmt.sql, [...stmt.params]));
+  try {
+    return await new Promise<pg.QueryResult>((resolve, reject) =>
+      cursor.read(cap + 1, (error, rows, result) => (error ? reject(error) : resolve({ ...result, rows } as pg.QueryResult))),
+    );
+  } finally {
+    await cursor.close().catch(() => undefined);
+  }
+}
+
 function jsonSafe(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString();
   if (Buffer.isBuffer(value)) return `\\x${value.toString('hex')}`;
@@ -101,16 +113,17 @@ export async function executeGuarded(pool: pg.Pool, stmt: GuardedStatement): Pro
       open = true;
       await openGuard(client, stmt, stmt.statementClass === 'read' ? 'read' : 'write');
     }
-    // Extended protocol even without parameters: the simple protocol would run several statements from one string.
-    const result = await client.query({ text: stmt.sql, values: [...stmt.params], queryMode: 'extended' } as pg.QueryConfig);
-    const affected = result.rowCount ?? result.rows.length;
     const isRead = stmt.statementClass === 'read';
+    const cap = (isRead ? stmt.maxRows : undefined) ?? stmt.rowCap ?? DEFAULT_ROW_CAP;
+    // Reads go through a cursor that fetches one row past the cap: a huge result is never loaded, only counted as truncated.
+    // Writes use the extended protocol too: the simple protocol would run several statements from one string.
+    const result = isRead ? await readCapped(client, stmt, cap) : await client.query({ text: stmt.sql, values: [...stmt.params], queryMode: 'extended' } as pg.QueryConfig);
+    const affected = isRead ? Math.min(result.rows.length, cap) : (result.rowCount ?? result.rows.length);
     if (!isRead && stmt.maxRows !== undefined && affected > stmt.maxRows) {
       throw new GuardedSqlError('VIGIL_E_SQL_MAX_ROWS', `${affected} rows affected, more than max_rows ${stmt.maxRows}; rolled back`, false);
     }
     const failedExpectation = expectationFailure(stmt.expect, affected);
     if (failedExpectation) throw new GuardedSqlError('VIGIL_E_SQL_EXPECT', `${failedExpectation}; ${isRead ? 'nothing changed' : 'rolled back'}`, false);
-    const cap = (isRead ? stmt.maxRows : undefined) ?? stmt.rowCap ?? DEFAULT_ROW_CAP;
     const rows = (result.rows as Record<string, unknown>[]).slice(0, cap).map((r) => jsonSafe(r) as Record<string, unknown>);
     const columns = result.fields ? await resolveResultColumns(pool, client, result.fields) : [];
     if (open) await client.query('COMMIT');

@@ -100,6 +100,15 @@ describe('executeGuarded on PostgreSQL', () => {
     expect(star.columns.find((c) => c.name === 'ssn')?.source).toEqual({ schema: 'public', table: 'customers', column: 'ssn' });
   });
 
+  it('fetches a huge read only up to its cap, through a cursor', async () => {
+    const before = process.memoryUsage().heapUsed;
+    const result = await run({ sql: 'SELECT g, repeat(\'x\', 100) AS pad FROM generate_series(1, 3000000) g', maxRows: 10 });
+    expect(result.rows).toHaveLength(10);
+    expect(result.truncated).toBe(true);
+    // Three million 100-byte rows would be hundreds of MB on the heap; the cursor holds eleven.
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(50 * 1024 * 1024);
+  });
+
   it('caps the rows a read returns and says so', async () => {
     const result = await run({ sql: 'SELECT id FROM orders', maxRows: 5 });
     expect(result.rows).toHaveLength(5);
