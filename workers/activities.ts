@@ -15,6 +15,7 @@ import { loadApprovalKeys } from '../src/approvals/key-files.js';
 import { createSqlClassifier } from '../src/governance/classify-sql.js';
 import { loadIdentitiesFile } from '../src/governance/identity.js';
 import type { ColumnRule } from '../src/governance/masking/column-rules.js';
+import type { MaskingExemption } from '../src/governance/masking/exemptions.js';
 import { createMasker } from '../src/governance/masking/create-masker.js';
 import { loadPolicyFile, type Policy } from '../src/governance/policy.js';
 import type { WorkerConfig } from './config.js';
@@ -57,6 +58,7 @@ export async function wireActivities(config: WorkerConfig, tracer: Tracer = trac
       tracer,
       approvals: { publicKey: keys.publicKey, directory: identities },
       audit,
+      exemptions: (policy.masking.exemptions ?? []) as MaskingExemption[],
     }),
     ...createIoActivities({
       notifyTargets: config.notifyTargets,

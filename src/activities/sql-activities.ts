@@ -15,6 +15,7 @@ import type { SqlClassifier } from '../governance/classify-sql.js';
 import { decide } from '../governance/decide.js';
 import { executeGuarded } from '../governance/execute-guarded.js';
 import type { Masker } from '../governance/masker.js';
+import { exemptColumns, findExemption, type MaskingExemption } from '../governance/masking/exemptions.js';
 import type { Policy } from '../governance/policy.js';
 import { fromPgError } from '../governance/sql-errors.js';
 import type { Decision } from '../governance/types.js';
@@ -33,6 +34,7 @@ export interface SqlActivityDeps {
   readonly approvals: { readonly publicKey: KeyObject; readonly directory: ApproverDirectory };
   /** Every executed or stopped statement is recorded here; when it can't record, nothing executes. */
   readonly audit: AuditStore;
+  readonly exemptions?: readonly MaskingExemption[];
 }
 
 /** What approvals bind to: the connection, the exact text and the exact parameters. */
@@ -158,7 +160,8 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
               span.setAttribute(ATTR.APPROVALS, verdict.counted.map((a) => `${a.approver}@${a.group}`));
             }
           }
-          const action = auditAction(span, request, decision, approvals);
+          const exemption = findExemption(deps.exemptions ?? [], request.principal, decision.environment);
+          const action = { ...auditAction(span, request, decision, approvals), ...(exemption ? { maskingExemption: { id: exemption.id, reason: exemption.reason, columns: [...exemption.columns] } } : {}) };
           if (stopped) {
             await deps.audit.recordDenial(action);
             throw stopped;
@@ -189,7 +192,9 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
             throw failure(e.code, message, e.retryable);
           }
           await deps.audit.recordOutcome({ attemptId: attempt.id, status: 'succeeded', rows: result.rowCount, errorCode: null, errorMessage: null, durationMs: Math.round(result.durationMs * 1000) / 1000 });
-          const masked = deps.masker.maskRows(result.columns, result.rows, c.columnsReferenced);
+          const exempt = exemption ? exemptColumns(exemption, result.columns) : new Set<string>();
+          if (exemption) span.setAttribute(ATTR.MASKING_EXEMPTION, `${exemption.id}: ${[...exempt].join(', ')}`);
+          const masked = deps.masker.maskRows(result.columns, result.rows, c.columnsReferenced, exempt);
           span.setAttributes({
             [ATTR.OUTCOME]: 'succeeded',
             [ATTR.ROWS]: result.rowCount,

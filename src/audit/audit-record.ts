@@ -28,6 +28,8 @@ export interface AuditAction {
   readonly flags: readonly string[];
   readonly decision: { readonly effect: string; readonly summary: string; readonly rules: readonly string[] };
   readonly approvals: readonly { readonly approver: string; readonly group?: string; readonly at: string }[];
+  /** A masking exemption that applied, and why: what this principal saw unmasked must be on the record. */
+  readonly maskingExemption?: { readonly id: string; readonly reason: string; readonly columns: readonly string[] };
   readonly traceId: string | null;
   readonly spanId: string | null;
 }

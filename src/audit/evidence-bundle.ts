@@ -35,7 +35,7 @@ export function summarize(rows: readonly AuditRow[], range: { from: string; to: 
       'least privilege (e.g. SOC 2 CC6.1, CC6.3)': {
         denials: actions.filter(({ row }) => row.kind === 'denial').map(({ row, a }) => ({ seq: row.seq, by: a.principalChain, statement: a.statement, decision: a.decision.summary })),
         agentActions: actions.filter(({ a }) => a.principalChain.startsWith('agent:')).map(({ row, a }) => ({ seq: row.seq, kind: row.kind, agent: a.principal, onBehalfOf: a.onBehalfOf, statement: a.statement, effect: a.decision.effect })),
-        maskingExemptions: [] as unknown[],
+        maskingExemptions: actions.filter(({ a }) => a.maskingExemption).map(({ row, a }) => ({ seq: row.seq, by: a.principalChain, statement: a.statement, ...a.maskingExemption })),
       },
       'audit integrity (e.g. SOC 2 CC7.2)': { records: rows.length, chainVerifiedAtExport: chainOk, outcomeUnknown: actions.filter(({ row }) => row.kind === 'attempt' && !outcomes.has(row.id)).map(({ row }) => row.seq) },
     },

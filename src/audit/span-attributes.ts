@@ -43,6 +43,7 @@ export const ATTR = {
   ERROR_CODE: 'vigil.outcome.error_code',
   DURATION_MS: 'vigil.outcome.duration_ms',
   MASKED_COLUMNS: 'vigil.outcome.masked_columns',
+  MASKING_EXEMPTION: 'vigil.outcome.masking_exemption',
   // OpenTelemetry database conventions
   DB_SYSTEM: 'db.system',
   DB_NAMESPACE: 'db.namespace',

@@ -15,7 +15,13 @@ export interface Masker {
    * `columnsReferenced`: every column name the statement mentions (Classification.columnsReferenced), so that
    * computed columns derived from sensitive ones are masked too.
    */
-  maskRows(columns: readonly ResultColumn[], rows: readonly Record<string, unknown>[], columnsReferenced?: readonly string[]): MaskedRows;
+  maskRows(
+    columns: readonly ResultColumn[],
+    rows: readonly Record<string, unknown>[],
+    columnsReferenced?: readonly string[],
+    /** Result columns a masking exemption leaves in the clear (see masking/exemptions.ts). */
+    exempt?: ReadonlySet<string>,
+  ): MaskedRows;
   maskText(text: string): string;
   maskValue(value: unknown): unknown;
 }

@@ -19,14 +19,14 @@ export interface TestStack {
 }
 
 export async function startTestStack(
-  options: { notifyTargets?: Record<string, string>; approvalsTarget?: string; beforeWorker?: (db: TestDatabase) => Promise<void> } = {},
+  options: { notifyTargets?: Record<string, string>; approvalsTarget?: string; env?: Record<string, string>; beforeWorker?: (db: TestDatabase) => Promise<void> } = {},
 ): Promise<TestStack> {
   const db = await createTestDatabase();
   await seedDemoDatabase(db.url);
   await options.beforeWorker?.(db);
   const key = testApprovalKey();
   const temporal = await temporalHarness();
-  const env: Record<string, string> = { DATABASE_URL: db.url, VIGIL_APPROVAL_KEY: key.file };
+  const env: Record<string, string> = { DATABASE_URL: db.url, VIGIL_APPROVAL_KEY: key.file, ...options.env };
   if (options.notifyTargets) env.VIGIL_NOTIFY_TARGETS = JSON.stringify(options.notifyTargets);
   if (options.approvalsTarget) env.VIGIL_APPROVALS_TARGET = options.approvalsTarget;
   const wired = await wireActivities(workerConfigFromEnv(env), temporal.tracing.tracer);

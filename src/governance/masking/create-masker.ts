@@ -58,9 +58,10 @@ export function createMasker(options: MaskingOptions): Masker {
     return value;
   };
 
-  const maskRows = (columns: readonly ResultColumn[], rows: readonly Record<string, unknown>[], columnsReferenced: readonly string[] = []): MaskedRows => {
+  const maskRows = (columns: readonly ResultColumn[], rows: readonly Record<string, unknown>[], columnsReferenced: readonly string[] = [], exempt: ReadonlySet<string> = new Set()): MaskedRows => {
     const derivedFromSensitive = columnsReferenced.some((c) => rules.isSensitiveName(c));
     const plan = columns.map((col) => {
+      if (exempt.has(col.name)) return { name: col.name, kind: 'exempt' as const };
       const rule = rules.ruleFor(col.name, col.source);
       if (rule) return { name: col.name, kind: 'rule' as const, rule };
       if (col.unresolved && derivedFromSensitive) return { name: col.name, kind: 'derived' as const };
@@ -71,7 +72,7 @@ export function createMasker(options: MaskingOptions): Masker {
       const copy: Record<string, unknown> = {};
       for (const p of plan) {
         const value = row[p.name];
-        if (value === null || value === undefined) {
+        if (value === null || value === undefined || p.kind === 'exempt') {
           copy[p.name] = value;
         } else if (p.kind === 'rule') {
           copy[p.name] = applyStrategy(p.rule.strategy, typeof value === 'string' ? value : JSON.stringify(value), p.rule.type, options.hashKey);
