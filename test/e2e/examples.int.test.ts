@@ -19,7 +19,7 @@ import type { TestDatabase } from '../support/database.js';
 import { historyText } from '../support/histories.js';
 import { startHttpRecorder, type HttpRecorder } from '../support/http-recorder.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import type { TemporalHarness } from '../support/temporal.js';
+import { capturedLogs, type TemporalHarness } from '../support/temporal.js';
 
 const alice: Principal = { id: 'alice', kind: 'human', groups: ['sre'] };
 const CANARY = { email: 'canary.q7z@example.net', ssn: '219-09-9999', card: '4000002000000003', phone: '+44 20 7946 0958', name: 'Zebulon Canarywood' };
@@ -142,10 +142,13 @@ describe('example runbooks end to end', () => {
     const history = await historyText(handle);
     const spans = JSON.stringify(temporal.spans.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events })));
     const ticket = far.requests.filter((r) => r.path === '/tickets').map((r) => r.body).join('\n');
+    const logs = capturedLogs.join('\n');
+    expect(logs.length).toBeGreaterThan(0);
     for (const value of Object.values(CANARY)) {
       expect(history).not.toContain(value);
       expect(spans).not.toContain(value);
       expect(ticket).not.toContain(value);
+      expect(logs).not.toContain(value);
     }
     // The search is real: the masked forms are there, in clear text.
     expect(history).toContain('***@example.net');

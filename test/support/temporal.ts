@@ -2,6 +2,7 @@
  * Per-test-file Temporal helpers: a client and a Worker on a unique task queue against the shared dev server.
  */
 import { randomUUID } from 'node:crypto';
+import { inspect } from 'node:util';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -10,8 +11,17 @@ import type { VigilActivities } from '../../src/activities/types.js';
 import { setupTracing, type Tracing } from '../../workers/tracing.js';
 import { bundleWorkflows, createVigilWorker } from '../../workers/worker.js';
 
-// Worker state changes at INFO drown test output; warnings and errors still show.
-Runtime.install({ logger: new DefaultLogger('WARN') });
+/** Every log line the workers of this test file wrote (INFO and up), for tests that search logs for leaked data. */
+export const capturedLogs: string[] = [];
+
+// Everything from INFO up is captured; only warnings and errors are printed, so state changes don't drown test output.
+Runtime.install({
+  logger: new DefaultLogger('INFO', (entry) => {
+    const line = `[${entry.level}] ${entry.message} ${entry.meta === undefined ? '' : inspect(entry.meta, { depth: 6 })}`;
+    capturedLogs.push(line);
+    if (entry.level === 'WARN' || entry.level === 'ERROR') process.stderr.write(`${line}\n`);
+  }),
+});
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
