@@ -9,7 +9,7 @@
  */
 import { compileRules, DEFAULT_COLUMN_RULES, type ColumnRule } from './column-rules.js';
 import { detect } from './detectors.js';
-import { applyStrategy } from './strategies.js';
+import { applyStrategy, type Strategy } from './strategies.js';
 import type { Masker, MaskedRows } from '../masker.js';
 import type { ResultColumn } from '../result-columns.js';
 
@@ -20,7 +20,12 @@ export interface MaskingOptions {
 }
 
 export function createMasker(options: MaskingOptions): Masker {
-  const rules = compileRules([...(options.rules ?? []), ...DEFAULT_COLUMN_RULES]);
+  // `type:<semantic type>` rules set the strategy for a whole kind of data: the default column rules of that type and
+  // every value a detector finds of it. Other policy rules (exact columns, name patterns) still win for their columns.
+  const typeStrategies = new Map((options.rules ?? []).filter((r) => r.match.startsWith('type:')).map((r) => [r.match.slice('type:'.length), r.strategy]));
+  const policyRules = new Set((options.rules ?? []).filter((r) => !r.match.startsWith('type:')));
+  const rules = compileRules([...policyRules, ...DEFAULT_COLUMN_RULES]);
+  const strategyOf = (rule: ColumnRule): Strategy => (policyRules.has(rule) ? rule.strategy : (typeStrategies.get(rule.type) ?? rule.strategy));
 
   const maskText = (text: string): string => {
     const found = detect(text);
@@ -28,7 +33,8 @@ export function createMasker(options: MaskingOptions): Masker {
     let out = '';
     let at = 0;
     for (const d of found) {
-      out += text.slice(at, d.start) + `[REDACTED:${d.type}]`;
+      const strategy = typeStrategies.get(d.type);
+      out += text.slice(at, d.start) + (strategy ? String(applyStrategy(strategy, text.slice(d.start, d.end), d.type, options.hashKey)) : `[REDACTED:${d.type}]`);
       at = d.end;
     }
     return out + text.slice(at);
@@ -51,7 +57,7 @@ export function createMasker(options: MaskingOptions): Masker {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value)) {
         const rule = rules.ruleFor(k);
-        out[k] = rule && v !== null && v !== undefined ? applyStrategy(rule.strategy, String(v), rule.type, options.hashKey) : maskValue(v);
+        out[k] = rule && v !== null && v !== undefined ? applyStrategy(strategyOf(rule), String(v), rule.type, options.hashKey) : maskValue(v);
       }
       return out;
     }
@@ -75,7 +81,7 @@ export function createMasker(options: MaskingOptions): Masker {
         if (value === null || value === undefined || p.kind === 'exempt') {
           copy[p.name] = value;
         } else if (p.kind === 'rule') {
-          copy[p.name] = applyStrategy(p.rule.strategy, typeof value === 'string' ? value : JSON.stringify(value), p.rule.type, options.hashKey);
+          copy[p.name] = applyStrategy(strategyOf(p.rule), typeof value === 'string' ? value : JSON.stringify(value), p.rule.type, options.hashKey);
           masked.add(p.name);
         } else if (p.kind === 'derived' && typeof value !== 'number' && typeof value !== 'boolean') {
           copy[p.name] = '[REDACTED:derived]';

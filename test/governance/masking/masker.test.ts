@@ -51,6 +51,26 @@ describe('masker', () => {
     );
   });
 
+  it('applies a semantic-type rule to columns of that type and to detected values, below explicit column rules', () => {
+    const typed = createMasker({
+      hashKey: 'k',
+      rules: [
+        { match: 'type:email', type: 'email', strategy: 'hash' },
+        { match: 'billing.backup_email', type: 'email', strategy: 'redact' },
+      ],
+    });
+    const columns: ResultColumn[] = [
+      { name: 'email', source: src('customers', 'email') },
+      { name: 'note', source: src('tickets', 'note') },
+      { name: 'backup', source: { schema: 'public', table: 'billing', column: 'backup_email' } },
+    ];
+    const [row] = typed.maskRows(columns, [{ email: 'ada@example.com', note: 'mail ada@example.com today', backup: 'b@example.com' }]).rows;
+    const pseudonym = row?.email as string;
+    expect(pseudonym).toMatch(/^h:[0-9a-f]{16}$/);
+    expect(row?.note).toBe(`mail ${pseudonym} today`);
+    expect(row?.backup).toBe('[REDACTED:email]');
+  });
+
   it('does not mutate its input', () => {
     const rows = [{ email: 'a@b.co' }];
     masker.maskRows([{ name: 'email', source: src('customers', 'email') }], rows);
