@@ -81,6 +81,7 @@ export function createIoActivities(deps: IoActivityDeps): IoActivities {
         a.message,
         ...(a.statement ? [`Statement: ${a.statement.replace(/\s+/g, ' ').trim()}`] : []),
         ...(a.decision ? [`Policy: ${a.decision}`] : []),
+        ...(a.impact ? [`Impact: ${a.impact}`] : []),
         `Needs: ${a.required.map((r) => `${r.count} from ${r.group}`).join(', ')}`,
         `Approve: vigil approve ${a.workflowId} ${a.gateId} --comment "..."   Deny: vigil deny ${a.workflowId} ${a.gateId} --reason "..."${link}`,
       ];

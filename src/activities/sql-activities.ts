@@ -14,6 +14,7 @@ import { ATTR, SPAN } from '../audit/span-attributes.js';
 import type { SqlClassifier } from '../governance/classify-sql.js';
 import { decide } from '../governance/decide.js';
 import { executeGuarded } from '../governance/execute-guarded.js';
+import { explainPreview } from '../governance/explain-preview.js';
 import type { Masker } from '../governance/masker.js';
 import { exemptColumns, findExemption, type MaskingExemption } from '../governance/masking/exemptions.js';
 import type { Policy } from '../governance/policy.js';
@@ -115,7 +116,11 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
     async checkSql(request: GovernedSqlRequest): Promise<SqlCheck> {
       const decision = govern(request);
       const c = decision.classification;
+      // What an approver needs to judge: how much the statement will touch, before anyone says yes.
+      const connection = decision.effect === 'require_approval' ? deps.connections.resolve(request.connection) : undefined;
+      const preview = connection ? await explainPreview(connection.pool, request.query, request.params, request.principal, Math.min(request.timeoutMs, 10_000)) : undefined;
       return {
+        ...(preview ? { preview } : {}),
         effect: decision.effect,
         summary: decision.summary,
         rules: decision.rules.map((r) => ({ id: r.id, effect: r.effect, reason: r.reason })),

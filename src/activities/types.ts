@@ -57,6 +57,8 @@ export interface SqlCheck {
     readonly tablesWritten: readonly string[];
     readonly flags: readonly string[];
   };
+  /** For statements that need approval: PostgreSQL's estimate of their impact (EXPLAIN; nothing executes). */
+  readonly preview?: { readonly estimatedRows: number; readonly plan: string };
 }
 
 /** An approval as the gate recorded it, handed to execution for verification. */
@@ -110,6 +112,7 @@ export interface GateAnnouncement {
   readonly required: readonly { readonly group: string; readonly count: number }[];
   readonly statement?: string;
   readonly decision?: string;
+  readonly impact?: string;
 }
 
 export interface IoActivities {

@@ -249,6 +249,7 @@ export class Interpreter {
         required: view.required,
         statement: view.subject?.statement,
         decision: view.subject?.summary,
+        impact: view.subject?.preview ? `about ${view.subject.preview.estimatedRows} row(s): ${view.subject.preview.plan}` : undefined,
       });
     } catch {
       // Recorded in history as a failed activity; the gate stays open.

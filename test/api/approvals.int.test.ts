@@ -123,6 +123,7 @@ describe('approval API', () => {
     const gate = await waitForGate(workflowId);
     expect(gate.subject).toMatchObject({ effect: 'require_approval', statement: 'SELECT pg_sleep(0.01) IS NULL AS slept', classification: { flags: ['side_effect_function'] } });
     expect(gate.subject.summary).toMatch(/nonprod-side-effects-need-approval/);
+    expect(gate.subject.preview).toEqual({ estimatedRows: 1, plan: 'Result' });
     const res = await app.inject({ method: 'POST', url: `/v1/runs/${workflowId}/approve`, headers: as('bob'), payload: {} });
     expect(res.json().status).toBe('quorum_reached');
     const outcome = await watchRun(handle, () => undefined, 50);

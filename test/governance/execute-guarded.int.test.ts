@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoDatabase } from '../../src/dev/demo-database.js';
 import { executeGuarded, type GuardedStatement } from '../../src/governance/execute-guarded.js';
+import { explainPreview } from '../../src/governance/explain-preview.js';
 import { GuardedSqlError } from '../../src/governance/sql-errors.js';
 import type { Principal } from '../../src/shared/principal.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -136,6 +137,16 @@ describe('executeGuarded on PostgreSQL', () => {
     } finally {
       await pool.query(`ALTER DATABASE ${db.name} RESET standard_conforming_strings`);
     }
+  });
+
+  it('previews the impact of a write with EXPLAIN, changing nothing', async () => {
+    await pool.query('ANALYZE payment_jobs');
+    const before = await count(`SELECT count(*) AS n FROM payment_jobs WHERE state = 'queued'`);
+    const preview = await explainPreview(pool, `UPDATE payment_jobs SET state = 'queued' WHERE state = $1`, ['done'], bot, 5_000);
+    expect(preview?.plan).toBe('Update on payment_jobs <- Seq Scan on payment_jobs');
+    expect(preview?.estimatedRows).toBeGreaterThan(10);
+    expect(await count(`SELECT count(*) AS n FROM payment_jobs WHERE state = 'queued'`)).toBe(before);
+    expect(await explainPreview(pool, 'VACUUM orders', [], bot, 5_000)).toBeUndefined();
   });
 
   it('runs VACUUM outside a transaction block', async () => {

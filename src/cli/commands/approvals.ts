@@ -24,6 +24,7 @@ export async function approvalsCommand(options: { mine?: boolean; json?: boolean
     console.log(`${g.workflowId}  ${g.gateId}  (${g.runbook}, open ${age(g.openedAt)}, requested by ${g.requester})`);
     console.log(`  ${g.message}`);
     if (g.subject) console.log(`  ${g.subject.statement.replace(/\s+/g, ' ').trim()}\n  ${g.subject.summary}`);
+    if (g.subject?.preview) console.log(`  impact: about ${g.subject.preview.estimatedRows} row(s), ${g.subject.preview.plan} (EXPLAIN estimate)`);
     console.log(`  needs: ${g.needs}${g.eligible ? '' : `  — you can't decide: ${g.ineligibleReason}`}`);
   }
   return 0;
