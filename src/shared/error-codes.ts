@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   VIGIL_E_POSTGRES_UNREACHABLE: 'PostgreSQL could not be reached.',
   VIGIL_E_TEMPORAL_CLI_MISSING: 'No Temporal CLI was found, and none could be built or downloaded.',
   VIGIL_E_STEP_FAILED: 'A step failed for a reason without a more specific code.',
+  VIGIL_E_RUN_CANCELLED: 'The run was cancelled; the step in progress stopped and its gates closed.',
   VIGIL_E_RUN_FAILED: 'The run failed for a reason without a more specific code.',
   VIGIL_E_HTTP_STATUS: 'An http step got a status it did not expect.',
   VIGIL_E_NOTIFY_TARGET: 'A notify step names a chat target the worker does not know.',

@@ -3,7 +3,16 @@
  * everything external happens in activities, which this file knows only as types.
  * The switch on `step.kind` is exhaustive: a new step kind that is not handled here fails the type check.
  */
-import { ActivityFailure, ApplicationFailure, condition, proxyActivities, sleep, upsertSearchAttributes, type ActivityOptions } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  isCancellation,
+  proxyActivities,
+  sleep,
+  upsertSearchAttributes,
+  type ActivityOptions,
+} from '@temporalio/workflow';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { GrantedApproval, SqlCheck, VigilActivities } from '../activities/types.js';
 import { ATTR, SPAN } from '../audit/span-attributes.js';
@@ -92,6 +101,11 @@ export class Interpreter {
       outputs[step.id] = { status: 'succeeded', ...output };
       record.state = 'succeeded';
     } catch (error) {
+      if (isCancellation(error)) {
+        record.state = 'failed';
+        record.error = { code: 'VIGIL_E_RUN_CANCELLED', message: 'the run was cancelled' };
+        throw error;
+      }
       const failure = asStepFailure(error);
       record.state = 'failed';
       record.error = { code: failure.code, message: failure.message };
@@ -217,10 +231,19 @@ export class Interpreter {
     record.state = 'waiting_approval';
     upsertSearchAttributes([{ key: PENDING_APPROVAL, value: true }]);
     await this.announce(gate.view());
-    const decided = timeoutMs === undefined ? (await condition(() => gate.settled), true) : await condition(() => gate.settled, timeoutMs);
-    if (!decided && escalateTo && escalateTo.length > 0) {
-      gate.escalate(escalateTo);
-      await condition(() => gate.settled, timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS);
+    try {
+      const decided = timeoutMs === undefined ? (await condition(() => gate.settled), true) : await condition(() => gate.settled, timeoutMs);
+      if (!decided && escalateTo && escalateTo.length > 0) {
+        gate.escalate(escalateTo);
+        await condition(() => gate.settled, timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS);
+      }
+    } catch (error) {
+      // The run was cancelled while waiting: the gate closes with that reason, and nobody is asked any more.
+      if (isCancellation(error)) {
+        gate.close('cancelled', 'the run was cancelled');
+        upsertSearchAttributes([{ key: PENDING_APPROVAL, value: [...this.gates.values()].some((g) => !g.settled) }]);
+      }
+      throw error;
     }
     gate.close('expired', `no decision within ${timeoutMs}ms${escalateTo?.length ? ' (escalated once)' : ''}`);
     upsertSearchAttributes([{ key: PENDING_APPROVAL, value: [...this.gates.values()].some((g) => !g.settled) }]);

@@ -10,7 +10,7 @@ import { startRun } from '../../src/client/start-run.js';
 import { watchRun } from '../../src/client/watch-run.js';
 import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
 import type { Principal } from '../../src/shared/principal.js';
-import { approvalSignal, pendingGatesQuery } from '../../src/workflows/definitions.js';
+import { approvalSignal, pendingGatesQuery, statusQuery } from '../../src/workflows/definitions.js';
 import type { GateView } from '../../src/workflows/approval-gate.js';
 import { recordHistory } from '../support/histories.js';
 import { startHttpRecorder, type HttpRecorder } from '../support/http-recorder.js';
@@ -165,6 +165,25 @@ ${approval}
     expect(outcome.result.steps.find((s) => s.id === 'gate')?.summary).toBe('approved by bob, carol');
     expect((await handle.describe()).searchAttributes.VigilPendingApproval).toEqual([false]);
     await recordHistory(handle, 'approval-quorum');
+  });
+
+  it('keeps a waiting gate through a worker restart', async () => {
+    const { handle, workflowId } = await start(gateRunbook('        approvers: [{ group: dba }]'));
+    await pendingGates(handle);
+    await stack.restartWorker();
+    await handle.signal(approvalSignal, decide(workflowId, 'bob', 'approve'));
+    const outcome = await watchRun(handle, () => undefined, 50);
+    expect(outcome.ok).toBe(true);
+  });
+
+  it('closes a waiting gate when the run is cancelled, and says so', async () => {
+    const { handle } = await start(gateRunbook('        approvers: [{ group: dba }]'));
+    await pendingGates(handle);
+    await handle.cancel();
+    await expect(handle.result()).rejects.toThrow();
+    const status = await handle.query(statusQuery);
+    expect(status.steps.find((s) => s.id === 'gate')).toMatchObject({ state: 'failed', error: { code: 'VIGIL_E_RUN_CANCELLED' } });
+    expect((await handle.describe()).searchAttributes.VigilPendingApproval).toEqual([false]);
   });
 
   it('requires every group when several are listed', async () => {

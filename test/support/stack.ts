@@ -15,6 +15,8 @@ export interface TestStack {
   readonly temporal: TemporalHarness;
   readonly wired: WiredActivities;
   readonly key: ReturnType<typeof testApprovalKey>;
+  /** Stops the worker (as a crash or a deploy would) and starts a fresh one on the same task queue. */
+  restartWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -30,13 +32,19 @@ export async function startTestStack(
   if (options.notifyTargets) env.VIGIL_NOTIFY_TARGETS = JSON.stringify(options.notifyTargets);
   if (options.approvalsTarget) env.VIGIL_APPROVALS_TARGET = options.approvalsTarget;
   const wired = await wireActivities(workerConfigFromEnv(env), temporal.tracing.tracer);
-  const worker: Worker = await temporal.startWorker(wired.activities);
-  const running = worker.run();
+  let worker: Worker = await temporal.startWorker(wired.activities);
+  let running = worker.run();
   return {
     db,
     temporal,
     wired,
     key,
+    async restartWorker() {
+      worker.shutdown();
+      await running;
+      worker = await temporal.startWorker(wired.activities);
+      running = worker.run();
+    },
     async close() {
       worker.shutdown();
       await running;
