@@ -229,26 +229,35 @@ export function createAuditStore(pool: pg.Pool, now: () => Date = () => new Date
     async search(filter: AuditSearch): Promise<AuditRow[]> {
       const where: string[] = [];
       const params: unknown[] = [];
-      const add = (sql: string, value: unknown) => {
+      /** Binds a value and returns its placeholder. */
+      const p = (value: unknown) => {
         params.push(value);
-        where.push(sql.replace('?', `$${params.length}`));
+        return `$${params.length}`;
       };
       if (filter.column) {
         const table = filter.column.split('.').slice(0, -1).join('.');
-        params.push(filter.column, table);
-        where.push(`(columns_written @> ARRAY[$${params.length - 1}]::text[] OR (tables_written @> ARRAY[$${params.length}]::text[] AND columns_written = '{}'))`);
+        where.push(`(columns_written @> ARRAY[${p(filter.column)}]::text[] OR (tables_written @> ARRAY[${p(table)}]::text[] AND columns_written = '{}'))`);
       }
-      if (filter.table) add('tables_written @> ARRAY[?]::text[]', filter.table);
-      if (filter.principal) add("(principal = ? OR record->>'principalChain' LIKE '%' || $X || '%')".replace('$X', `$${params.length + 1}`), filter.principal);
-      if (filter.runbook) add('runbook = ?', filter.runbook);
-      if (filter.workflowId) add('(workflow_id = ? OR attempt_id IN (SELECT id FROM vigil_audit WHERE workflow_id = $W))'.replace('$W', `$${params.length + 1}`), filter.workflowId);
-      if (filter.effect) add('effect = ?', filter.effect);
-      if (filter.from) add('at >= ?', filter.from);
-      if (filter.to) add('at <= ?', filter.to);
-      if (filter.text) add("(record->>'intent' ILIKE '%' || ? || '%' OR record->>'statement' ILIKE '%' || $T || '%')".replace('$T', `$${params.length + 1}`), filter.text);
-      params.push(Math.min(filter.limit ?? 100, 10_000));
+      if (filter.table) where.push(`tables_written @> ARRAY[${p(filter.table)}]::text[]`);
+      if (filter.principal) {
+        const id = p(filter.principal);
+        where.push(`(principal = ${id} OR record->>'principalChain' LIKE '%' || ${id} || '%')`);
+      }
+      if (filter.runbook) where.push(`runbook = ${p(filter.runbook)}`);
+      if (filter.workflowId) {
+        const run = p(filter.workflowId);
+        where.push(`(workflow_id = ${run} OR attempt_id IN (SELECT id FROM vigil_audit WHERE workflow_id = ${run}))`);
+      }
+      if (filter.effect) where.push(`effect = ${p(filter.effect)}`);
+      if (filter.from) where.push(`at >= ${p(filter.from)}`);
+      if (filter.to) where.push(`at <= ${p(filter.to)}`);
+      if (filter.text) {
+        const text = p(filter.text);
+        where.push(`(record->>'intent' ILIKE '%' || ${text} || '%' OR record->>'statement' ILIKE '%' || ${text} || '%')`);
+      }
+      const limit = p(Math.min(filter.limit ?? 100, 10_000));
       const { rows } = await pool.query<{ seq: string; id: string; kind: AuditKind; at: string; record: AuditAction; prev_hash: string; hash: string }>(
-        `SELECT seq, id, kind, at, record, prev_hash, hash FROM vigil_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $${params.length}`,
+        `SELECT seq, id, kind, at, record, prev_hash, hash FROM vigil_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${limit}`,
         params,
       );
       return rows.map((r) => ({ seq: Number(r.seq), id: r.id, kind: r.kind, at: r.at, record: r.record, prevHash: r.prev_hash, hash: r.hash }));
