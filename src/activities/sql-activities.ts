@@ -19,7 +19,8 @@ import type { Masker } from '../governance/masker.js';
 import { exemptColumns, findExemption, type MaskingExemption } from '../governance/masking/exemptions.js';
 import type { Policy } from '../governance/policy.js';
 import { fromPgError } from '../governance/sql-errors.js';
-import type { Decision } from '../governance/types.js';
+import type { Classification, Decision } from '../governance/types.js';
+import type pg from 'pg';
 import { canonicalJson } from '../shared/canonical-json.js';
 import type { ErrorCode } from '../shared/error-codes.js';
 import { principalChain } from '../shared/principal.js';
@@ -112,13 +113,28 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
     };
   };
 
+  /** Runs a write in a transaction that always rolls back: how many rows it changes, and a masked sample of them. */
+  const dryRunWrite = async (pool: pg.Pool, request: GovernedSqlRequest, c: Classification) => {
+    try {
+      const result = await executeGuarded(pool, {
+        sql: request.query, params: request.params, statementClass: c.class, kind: c.kind, principal: request.principal,
+        runId: request.workflowId, stepId: `${request.step.id} (dry run)`, timeoutMs: request.timeoutMs, maxRows: request.maxRows, rowCap: 5, dryRun: true,
+      });
+      return { dryRunRows: result.rowCount, sample: deps.masker.maskRows(result.columns, result.rows, c.columnsReferenced).rows };
+    } catch (error) {
+      return { dryRunError: deps.masker.maskText(fromPgError(error).message) };
+    }
+  };
+
   return {
     async checkSql(request: GovernedSqlRequest): Promise<SqlCheck> {
       const decision = govern(request);
       const c = decision.classification;
       // What an approver needs to judge: how much the statement will touch, before anyone says yes.
       const connection = decision.effect === 'require_approval' ? deps.connections.resolve(request.connection) : undefined;
-      const preview = connection ? await explainPreview(connection.pool, request.query, request.params, request.principal, Math.min(request.timeoutMs, 10_000)) : undefined;
+      const estimate = connection ? await explainPreview(connection.pool, request.query, request.params, request.principal, Math.min(request.timeoutMs, 10_000)) : undefined;
+      const dryRun = connection && c.class === 'write' && deps.policy.environments[decision.environment]?.dryRun ? await dryRunWrite(connection.pool, request, c) : undefined;
+      const preview = estimate || dryRun ? { estimatedRows: estimate?.estimatedRows ?? 0, plan: estimate?.plan ?? '(no plan)', ...dryRun } : undefined;
       return {
         ...(preview ? { preview } : {}),
         effect: decision.effect,
@@ -153,7 +169,7 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
           } else if (decision.effect === 'require_approval') {
             const verdict = verifyApprovals(
               request.approvals,
-              { workflowId: request.workflowId, gateId: request.step.id, statementHash: request.statementHash, requester: request.principal, required: decision.approvers },
+              { workflowId: request.workflowId, gateId: request.gateId ?? request.step.id, statementHash: request.statementHash, requester: request.principal, required: decision.approvers },
               deps.approvals.publicKey,
               deps.approvals.directory,
             );
@@ -189,6 +205,10 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
               timeoutMs: request.timeoutMs,
               maxRows: request.maxRows,
               expect: request.expect,
+              maxAffected:
+                request.previewRows === undefined
+                  ? undefined
+                  : Math.floor(request.previewRows * (1 + (deps.policy.environments[decision.environment]?.dryRunTolerance ?? 0))),
             });
           } catch (error) {
             const e = fromPgError(error);

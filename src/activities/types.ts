@@ -58,7 +58,14 @@ export interface SqlCheck {
     readonly flags: readonly string[];
   };
   /** For statements that need approval: PostgreSQL's estimate of their impact (EXPLAIN; nothing executes). */
-  readonly preview?: { readonly estimatedRows: number; readonly plan: string };
+  readonly preview?: {
+    readonly estimatedRows: number;
+    readonly plan: string;
+    /** Where policy allows a dry run: rows the write changed in a rolled-back transaction, and a masked sample (RETURNING). */
+    readonly dryRunRows?: number;
+    readonly sample?: readonly Record<string, unknown>[];
+    readonly dryRunError?: string;
+  };
 }
 
 /** An approval as the gate recorded it, handed to execution for verification. */
@@ -74,6 +81,10 @@ export interface ExecuteSqlRequest extends GovernedSqlRequest {
   /** The hash the approvals were given for; execution refuses if the statement now hashes differently. */
   readonly statementHash: string;
   readonly approvals: readonly GrantedApproval[];
+  /** The dry run's row count the approvers saw: execution may exceed it only by the policy's tolerance. */
+  readonly previewRows?: number;
+  /** The gate the approvals were given at (the step id, or `<step>/2` after a re-opened gate). */
+  readonly gateId?: string;
 }
 
 export interface SqlActivities {

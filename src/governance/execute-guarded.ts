@@ -27,6 +27,10 @@ export interface GuardedStatement {
   readonly expect?: { readonly rows?: number; readonly minRows?: number; readonly maxRows?: number };
   /** Rows returned at most when maxRows is not set: results go into workflow history. */
   readonly rowCap?: number;
+  /** Run it and roll back whatever happens: the impact preview of a write. */
+  readonly dryRun?: boolean;
+  /** The approved preview's bound: more rows affected rolls back with VIGIL_E_PREVIEW_MISMATCH. */
+  readonly maxAffected?: number;
 }
 
 export interface GuardedResult {
@@ -122,11 +126,14 @@ export async function executeGuarded(pool: pg.Pool, stmt: GuardedStatement): Pro
     if (!isRead && stmt.maxRows !== undefined && affected > stmt.maxRows) {
       throw new GuardedSqlError('VIGIL_E_SQL_MAX_ROWS', `${affected} rows affected, more than max_rows ${stmt.maxRows}; rolled back`, false);
     }
+    if (!isRead && stmt.maxAffected !== undefined && affected > stmt.maxAffected) {
+      throw new GuardedSqlError('VIGIL_E_PREVIEW_MISMATCH', `${affected} rows affected, more than the ${stmt.maxAffected} the approval covered; rolled back`, false);
+    }
     const failedExpectation = expectationFailure(stmt.expect, affected);
     if (failedExpectation) throw new GuardedSqlError('VIGIL_E_SQL_EXPECT', `${failedExpectation}; ${isRead ? 'nothing changed' : 'rolled back'}`, false);
     const rows = (result.rows as Record<string, unknown>[]).slice(0, cap).map((r) => jsonSafe(r) as Record<string, unknown>);
     const columns = result.fields ? await resolveResultColumns(pool, client, result.fields) : [];
-    if (open) await client.query('COMMIT');
+    if (open) await client.query(stmt.dryRun ? 'ROLLBACK' : 'COMMIT');
     open = false;
     return {
       command: result.command ?? 'UNKNOWN',

@@ -28,7 +28,7 @@ export interface PolicyRule {
 
 export interface Policy {
   readonly file: string;
-  readonly environments: Readonly<Record<string, { readonly default: Effect; readonly approvers: readonly Approvers[] }>>;
+  readonly environments: Readonly<Record<string, { readonly default: Effect; readonly approvers: readonly Approvers[]; readonly dryRun: boolean; readonly dryRunTolerance: number }>>;
   readonly connections: Readonly<Record<string, { readonly environment: string; readonly urlEnv: string }>>;
   readonly groups: readonly string[];
   readonly allowedFunctions: ReadonlySet<string>;
@@ -44,7 +44,7 @@ export const DEFAULT_POLICY_FILE = fileURLToPath(new URL('../../policies/default
 const validate = new Ajv2020({ allErrors: true, strict: false }).compile(policySchema);
 
 interface RawPolicy {
-  environments: Record<string, { default: Effect; approvers?: { group: string; count?: number }[] }>;
+  environments: Record<string, { default: Effect; approvers?: { group: string; count?: number }[]; dry_run?: boolean; dry_run_tolerance?: number }>;
   connections: Record<string, { environment: string; url_env: string }>;
   groups?: Record<string, unknown>;
   functions?: { allow?: string[] };
@@ -95,7 +95,7 @@ export function loadPolicy(text: string, file: string): Policy {
 
   return deepFreeze({
     file,
-    environments: Object.fromEntries(Object.entries(policy.environments).map(([k, v]) => [k, { default: v.default, approvers: approvers(v.approvers) }])),
+    environments: Object.fromEntries(Object.entries(policy.environments).map(([k, v]) => [k, { default: v.default, approvers: approvers(v.approvers), dryRun: v.dry_run === true, dryRunTolerance: v.dry_run_tolerance ?? 0.1 }])),
     connections: Object.fromEntries(Object.entries(policy.connections).map(([k, v]) => [k, { environment: v.environment, urlEnv: v.url_env }])),
     groups,
     allowedFunctions: new Set((policy.functions?.allow ?? []).map((f) => f.toLowerCase())),

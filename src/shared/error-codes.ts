@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   VIGIL_E_UNAUTHENTICATED: 'No valid token: set VIGIL_TOKEN (or pass one) to say who you are.',
   VIGIL_E_APPROVAL_MISMATCH: 'The statement changed after it was approved (its hash differs); nothing ran.',
   VIGIL_E_APPROVAL_INVALID: 'The approvals presented at execution do not verify or do not meet the quorum; nothing ran.',
+  VIGIL_E_PREVIEW_MISMATCH: 'Execution affected more rows than the approved preview; it was rolled back and the gate re-opens.',
   VIGIL_E_SQL_MAX_ROWS: 'A write affected more rows than max_rows; it was rolled back.',
   VIGIL_E_SQL_EXPECT: 'The rows returned or affected did not meet `expect`; a write was rolled back.',
   VIGIL_E_SQL_TIMEOUT: 'The statement ran longer than the step timeout and was cancelled.',

@@ -14,7 +14,7 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import type { GrantedApproval, SqlCheck, VigilActivities } from '../activities/types.js';
+import type { GrantedApproval, SqlCheck, SqlOutput, VigilActivities } from '../activities/types.js';
 import { ATTR, SPAN } from '../audit/span-attributes.js';
 import { principalChain } from '../shared/principal.js';
 import { PENDING_APPROVAL } from '../shared/search-attributes.js';
@@ -25,6 +25,8 @@ import { ApprovalGate, type ApproverRequirement, type GateView } from './approva
 import type { RunbookWorkflowInput, RunStatus, StepStatus } from './types.js';
 
 const DEFAULT_STEP_TIMEOUT_MS = 60_000;
+/** How many times a gate re-opens after execution outgrew its preview before the step fails. */
+const MAX_GATE_ROUNDS = 3;
 /** How long a gate that policy opened waits for its approvers before the step expires. */
 const POLICY_GATE_TIMEOUT_MS = 4 * 60 * 60_000;
 
@@ -146,15 +148,25 @@ export class Interpreter {
           expect: step.expect,
           timeoutMs: step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
         };
-        const check = await activities.checkSql(request);
-        record.decision = check.summary;
-        if (check.effect === 'deny') throw new StepFailed('VIGIL_E_POLICY_DENIED', check.summary);
-        let approvals: GrantedApproval[] = [];
-        if (check.effect === 'require_approval') {
-          const gate = await this.gate(label, `${step.intent ?? step.name}: ${check.summary}`, check.approvers, POLICY_GATE_TIMEOUT_MS, undefined, record, check);
-          approvals = gate.approvals;
+        // A write whose execution exceeds the dry run the approvers saw rolls back; the gate re-opens on a fresh preview.
+        let result: SqlOutput | undefined;
+        for (let round = 1; result === undefined; round++) {
+          const check = await activities.checkSql(request);
+          record.decision = check.summary;
+          if (check.effect === 'deny') throw new StepFailed('VIGIL_E_POLICY_DENIED', check.summary);
+          let approvals: GrantedApproval[] = [];
+          const gateId = round === 1 ? label : `${label}/${round}`;
+          if (check.effect === 'require_approval') {
+            const message = `${round > 1 ? 'Again (the statement touched more rows than previewed): ' : ''}${step.intent ?? step.name}: ${check.summary}`;
+            approvals = (await this.gate(gateId, message, check.approvers, POLICY_GATE_TIMEOUT_MS, undefined, record, check)).approvals;
+          }
+          try {
+            result = await activities.executeGovernedSql({ ...request, statementHash: check.statementHash, approvals, previewRows: check.preview?.dryRunRows, gateId });
+          } catch (error) {
+            const mismatch = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === 'VIGIL_E_PREVIEW_MISMATCH';
+            if (!mismatch || round >= MAX_GATE_ROUNDS) throw error;
+          }
         }
-        const result = await activities.executeGovernedSql({ ...request, statementHash: check.statementHash, approvals });
         record.summary = `${result.row_count} row${result.row_count === 1 ? '' : 's'} (${result.command})`;
         return { ...result };
       }
