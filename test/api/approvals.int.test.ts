@@ -4,6 +4,9 @@
  * on a SQL statement is approved against that statement's hash.
  */
 import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApprovalService } from '../../src/api/approval-service.js';
@@ -101,7 +104,16 @@ describe('approval API', () => {
     const refused = await cli(['approve', workflowId, '--comment', 'mine'], 'alice');
     expect(refused.code).toBe(1);
     expect(refused.stderr.trim()).toBe("VIGIL_E_APPROVAL_REFUSED  you can't decide this gate: you requested this (separation of duties)");
-    const approved = await cli(['approve', workflowId, 'gate', '--comment', 'ok'], 'carol');
+    // carol keeps her token in the login file instead of the environment.
+    const config = mkdtempSync(join(tmpdir(), 'vigil-config-'));
+    mkdirSync(join(config, 'vigil'));
+    writeFileSync(join(config, 'vigil', 'token'), 'dev-carol\n', { mode: 0o600 });
+    const approved = await new Promise<{ stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, ['bin/vigil.js', 'approve', workflowId, 'gate', '--comment', 'ok'], { env: { ...process.env, VIGIL_URL: url, VIGIL_TOKEN: '', XDG_CONFIG_HOME: config } });
+      let stdout = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.on('close', () => resolve({ stdout }));
+    });
     expect(approved.stdout.trim()).toBe('Approved: quorum reached, the run continues.');
     expect((await watchRun(handle, () => undefined, 50)).ok).toBe(true);
   });
