@@ -90,7 +90,7 @@ export default async function bench(): Promise<void> {
       { path: 'raw pg in BEGIN READ ONLY/COMMIT', p50: fmt(rawTx.p50), p99: fmt(rawTx.p99), ratio: (rawTx.p50 / raw.p50).toFixed(2) },
       { path: 'governed (decide + guards + mask)', p50: fmt(governed.p50), p99: fmt(governed.p99), ratio: (governed.p50 / raw.p50).toFixed(2) },
     ]);
-    console.log('aim: governed/raw ≤ 1.15. The guard costs two round trips a bare query does not pay: BEGIN with the session stamp (one simple-protocol string), and COMMIT.');
+    console.log('aim: governed/raw ≤ 1.15. The guard transaction costs three round trips (BEGIN, stamp, COMMIT) that a bare query does not pay.');
   } finally {
     await pool.end();
     await db.drop();

@@ -4,10 +4,6 @@
  */
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-
-// Worker state changes at INFO would bury the numbers.
-Runtime.install({ logger: new DefaultLogger('WARN') });
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const wanted = process.argv.slice(2);

@@ -16,7 +16,7 @@ import { createSqlClassifier } from '../src/governance/classify-sql.js';
 import { loadIdentitiesFile } from '../src/governance/identity.js';
 import type { ColumnRule } from '../src/governance/masking/column-rules.js';
 import type { MaskingExemption } from '../src/governance/masking/exemptions.js';
-import { createMasker } from '../src/governance/masking/create-masker.js';
+import { createMasker, type MaskingOptions } from '../src/governance/masking/create-masker.js';
 import { loadPolicyFile, type Policy } from '../src/governance/policy.js';
 import type { WorkerConfig } from './config.js';
 
@@ -48,7 +48,11 @@ export async function wireActivities(config: WorkerConfig, tracer: Tracer = trac
   auditPool.on('error', () => undefined);
   await migrateAuditStore(auditPool);
   const audit = createAuditStore(auditPool);
-  const masker = createMasker({ rules: (policy.masking.rules ?? []) as ColumnRule[], hashKey: config.maskingKey });
+  const masker = createMasker({
+    rules: (policy.masking.rules ?? []) as ColumnRule[],
+    strategies: (policy.masking.type_strategies ?? {}) as MaskingOptions['strategies'],
+    hashKey: config.maskingKey,
+  });
   const activities: VigilActivities = {
     ...createSqlActivities({
       connections,

@@ -1,267 +1,227 @@
 /**
- * The tamper-evident audit store, in Vigil's own PostgreSQL database. Append-only: a trigger refuses UPDATE, DELETE
- * and TRUNCATE, and the worker's role may only INSERT. Each row carries the hash of the previous one (a chain over the
- * canonical JSON of seq, id, kind, time and record), so an edited row breaks the chain at that row.
- * Write-ahead: the attempt is recorded before the statement runs and the outcome after, so a crash in between leaves
- * a visible "outcome unknown". Appends are serialised on a one-row chain head; the chain stays linear under concurrency.
+ * The tamper-evident audit store, in Vigil's own PostgreSQL database. Runs in workers (appends) and in the CLI
+ * (search, verify). What it guarantees:
+ * - write-ahead: `recordAttempt` resolves only once the attempt is committed, so a statement that runs after it is
+ *   always on record, and a crash before `recordOutcome` leaves a visible "outcome unknown";
+ * - one linear, gapless hash chain whatever the concurrency: appends are serialised on the chain head in the
+ *   database, and grouped per process into one commit (append-batcher.ts);
+ * - the hash input is exactly what is stored: the time is taken here, the record is made jsonb-safe and encoded as
+ *   canonical JSON here, and the database hashes that text (chain-hash.ts describes the link);
+ * - `verify` recomputes every link independently of the database and reports the first broken one.
+ * The schema, triggers and roles are in schema.ts.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { canonicalJson } from '../shared/canonical-json.js';
-import type { AuditAction, AuditApprovalRejection, AuditKind, AuditOutcome, AuditRow } from './audit-record.js';
+import { AppendBatcher } from './append-batcher.js';
+import { GENESIS_HASH } from './chain-hash.js';
+import { ChainWalker } from './chain-walker.js';
+import { hashAt, readChain, readHead, seqBound } from './read-chain.js';
+import { searchQuery } from './search-query.js';
+import { storable, storableAttempt, storableEvent } from './storable-record.js';
+import {
+  AUDIT_EVENT_KINDS,
+  type AppendReceipt,
+  type AttemptInput,
+  type AuditApprovalRejection,
+  type AttemptRow,
+  type AuditEventInput,
+  type AuditEventKind,
+  type AuditKind,
+  type AuditOutcome,
+  type AuditRecord,
+  type AuditRow,
+  type AuditSearch,
+  type ChainHead,
+  type OutcomeInput,
+  type OutcomeRow,
+  type VerifyOptions,
+  type VerifyReport,
+} from './types.js';
 
-export const GENESIS_HASH = '0'.repeat(64);
+export { GENESIS_HASH } from './chain-hash.js';
+export { rowHash } from './chain-hash.js';
+export { migrateAuditStore } from './schema.js';
+export type { AuditSearch, VerifyReport } from './types.js';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS vigil_audit (
-  seq            bigint PRIMARY KEY,
-  id             uuid NOT NULL UNIQUE,
-  kind           text NOT NULL,
-  at             text NOT NULL,
-  record         jsonb NOT NULL,
-  prev_hash      text NOT NULL,
-  hash           text NOT NULL,
-  workflow_id    text,
-  runbook        text,
-  principal      text,
-  effect         text,
-  tables_written text[] NOT NULL DEFAULT '{}',
-  columns_written text[] NOT NULL DEFAULT '{}',
-  attempt_id     uuid
-);
-CREATE INDEX IF NOT EXISTS vigil_audit_workflow ON vigil_audit (workflow_id);
-CREATE INDEX IF NOT EXISTS vigil_audit_columns ON vigil_audit USING gin (columns_written);
-CREATE INDEX IF NOT EXISTS vigil_audit_tables ON vigil_audit USING gin (tables_written);
-CREATE INDEX IF NOT EXISTS vigil_audit_attempt ON vigil_audit (attempt_id);
-CREATE TABLE IF NOT EXISTS vigil_audit_head (
-  one   boolean PRIMARY KEY DEFAULT true CHECK (one),
-  seq   bigint NOT NULL,
-  hash  text NOT NULL
-);
-INSERT INTO vigil_audit_head (seq, hash) VALUES (0, '${GENESIS_HASH}') ON CONFLICT DO NOTHING;
-CREATE OR REPLACE FUNCTION vigil_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  RAISE EXCEPTION 'vigil_audit is append-only: % is not allowed', TG_OP USING ERRCODE = 'insufficient_privilege';
-END $$;
-DROP TRIGGER IF EXISTS vigil_audit_no_change ON vigil_audit;
-CREATE TRIGGER vigil_audit_no_change BEFORE UPDATE OR DELETE ON vigil_audit FOR EACH ROW EXECUTE FUNCTION vigil_audit_append_only();
-DROP TRIGGER IF EXISTS vigil_audit_no_truncate ON vigil_audit;
-CREATE TRIGGER vigil_audit_no_truncate BEFORE TRUNCATE ON vigil_audit FOR EACH STATEMENT EXECUTE FUNCTION vigil_audit_append_only();
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'vigil_audit_writer') THEN
-    CREATE ROLE vigil_audit_writer NOLOGIN;
-  END IF;
-EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-END $$;
--- Appends go through this function: it locks the head, hashes each item as rowHash() does, inserts, moves the head.
--- Many appends per call, in order (group commit), in one round trip.
-CREATE OR REPLACE FUNCTION vigil_audit_append_batch(p_items jsonb)
-  RETURNS TABLE (out_seq bigint, out_prev text, out_hash text) LANGUAGE plpgsql AS $$
-DECLARE
-  item jsonb;
-  head_seq bigint;
-  head_hash text;
-  digest text;
-BEGIN
-  SELECT h.seq, h.hash INTO head_seq, head_hash FROM vigil_audit_head h FOR UPDATE;
-  FOR item IN SELECT value FROM jsonb_array_elements(p_items) LOOP
-    digest := encode(sha256(convert_to(head_hash || E'\\n' || (head_seq + 1) || E'\\n' || (item->>'id') || E'\\n' || (item->>'kind') || E'\\n' || (item->>'at') || E'\\n' || (item->>'record'), 'UTF8')), 'hex');
-    INSERT INTO vigil_audit (seq, id, kind, at, record, prev_hash, hash, workflow_id, runbook, principal, effect, tables_written, columns_written, attempt_id)
-    VALUES (head_seq + 1, (item->>'id')::uuid, item->>'kind', item->>'at', (item->>'record')::jsonb, head_hash, digest, item->>'workflow', item->>'runbook',
-            item->>'principal', item->>'effect', ARRAY(SELECT jsonb_array_elements_text(item->'tables')), ARRAY(SELECT jsonb_array_elements_text(item->'columns')),
-            (item->>'attempt')::uuid);
-    out_seq := head_seq + 1;
-    out_prev := head_hash;
-    out_hash := digest;
-    RETURN NEXT;
-    head_seq := head_seq + 1;
-    head_hash := digest;
-  END LOOP;
-  UPDATE vigil_audit_head SET seq = head_seq, hash = head_hash;
-END $$;
-GRANT SELECT, INSERT ON vigil_audit TO vigil_audit_writer;
-GRANT SELECT, UPDATE ON vigil_audit_head TO vigil_audit_writer;
-GRANT EXECUTE ON FUNCTION vigil_audit_append_batch(jsonb) TO vigil_audit_writer;
-`;
+/** Attempts younger than this may still be executing: verify does not call them unknown yet. */
+export const DEFAULT_GRACE_MS = 5 * 60_000;
 
-/** sha256 over the previous hash, then seq, id, kind, time and the record's canonical JSON, newline-separated. */
-export function rowHash(prevHash: string, row: { seq: number; id: string; kind: AuditKind; at: string; record: unknown }): string {
-  return createHash('sha256').update([prevHash, row.seq, row.id, row.kind, row.at, canonicalJson(row.record)].join('\n'), 'utf8').digest('hex');
+export interface AuditStoreOptions {
+  /** The clock for record times (tests pin it). */
+  readonly now?: () => Date;
+  /** Most records in one append transaction. */
+  readonly maxBatch?: number;
 }
 
-export async function migrateAuditStore(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    // Several workers may start at once: one migrates, the others wait for it.
-    await client.query('SELECT pg_advisory_xact_lock(746174)');
-    await client.query(SCHEMA);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
+interface PendingAppend {
+  readonly id: string;
+  readonly kind: AuditKind;
+  readonly at: string;
+  /** Canonical JSON of the storable record: the exact text that is hashed. */
+  readonly body: string;
+}
+
+interface StoredRow {
+  seq: string;
+  id: string;
+  kind: AuditKind;
+  at: string;
+  record: AuditRecord;
+  prev_hash: string;
+  hash: string;
+}
+
+function toRow(r: StoredRow): AuditRow {
+  return { seq: Number(r.seq), id: r.id, kind: r.kind, at: r.at, record: r.record, prevHash: r.prev_hash, hash: r.hash } as AuditRow;
+}
+
+/** `options` may also be just the clock, as in earlier versions. */
+export function createAuditStore(pool: pg.Pool, options: AuditStoreOptions | (() => Date) = {}) {
+  const opts: AuditStoreOptions = typeof options === 'function' ? { now: options } : options;
+  const now = opts.now ?? (() => new Date());
+
+  const batcher = new AppendBatcher<PendingAppend, AppendReceipt>(async (entries) => {
+    const { rows } = await pool.query<{ out_seq: string; out_hash: string }>(
+      'SELECT out_seq, out_hash FROM vigil_audit_append($1::uuid[], $2::text[], $3::text[], $4::text[])',
+      [entries.map((e) => e.id), entries.map((e) => e.kind), entries.map((e) => e.at), entries.map((e) => e.body)],
+    );
+    // The function numbers the batch in the order given.
+    const sorted = rows.map((r) => ({ seq: Number(r.out_seq), hash: r.out_hash })).sort((a, b) => a.seq - b.seq);
+    return entries.map((e, i) => {
+      const r = sorted[i];
+      if (!r) throw new Error(`audit append returned ${rows.length} rows for ${entries.length} records`);
+      return { id: e.id, seq: r.seq, at: e.at, hash: r.hash };
+    });
+  }, opts.maxBatch);
+
+  const append = (kind: AuditKind, record: AuditRecord): Promise<AppendReceipt> =>
+    batcher.append({ id: randomUUID(), kind, at: now().toISOString(), body: canonicalJson(record) });
+
+  function recordOutcome(attemptId: string, outcome: OutcomeInput): Promise<AppendReceipt>;
+  /** The earlier form, with the attempt id inside the outcome. */
+  function recordOutcome(outcome: AuditOutcome): Promise<AppendReceipt>;
+  function recordOutcome(first: string | AuditOutcome, second?: OutcomeInput): Promise<AppendReceipt> {
+    const outcome: AuditOutcome = typeof first === 'string' ? { ...(second as OutcomeInput), attemptId: first } : first;
+    return append('outcome', storable(outcome) as AuditOutcome);
   }
-}
 
-export interface VerifyReport {
-  readonly ok: boolean;
-  readonly rows: number;
-  readonly head: { seq: number; hash: string };
-  readonly brokenAt?: { readonly seq: number; readonly id: string; readonly reason: string };
-  readonly outcomeUnknown: readonly { readonly seq: number; readonly id: string; readonly workflowId: string; readonly stepId: string; readonly at: string }[];
-}
+  function recordEvent(kind: AuditEventKind, event: AuditEventInput): Promise<AppendReceipt> {
+    if (!AUDIT_EVENT_KINDS.includes(kind)) return Promise.reject(new Error(`not an audit event kind: ${String(kind)}`));
+    return append(kind, storableEvent(event));
+  }
 
-export interface AuditSearch {
-  readonly table?: string;
-  /** `table.column`: rows whose statement wrote it (or wrote the table without naming columns). */
-  readonly column?: string;
-  readonly principal?: string;
-  readonly runbook?: string;
-  readonly workflowId?: string;
-  readonly effect?: string;
-  readonly from?: string;
-  readonly to?: string;
-  readonly text?: string;
-  readonly limit?: number;
-}
+  async function head(): Promise<ChainHead> {
+    return (await readHead(pool)) ?? { seq: 0, hash: GENESIS_HASH };
+  }
 
-export function createAuditStore(pool: pg.Pool, now: () => Date = () => new Date()) {
-  // Appends queue up while one call is in flight and go together in the next: one lock, one round trip for many.
-  type Pending = { item: Record<string, unknown>; kind: AuditKind; record: AuditRow['record']; id: string; at: string; resolve: (row: AuditRow) => void; reject: (e: unknown) => void };
-  let queue: Pending[] = [];
-  let flushing = false;
+  async function verify(options: VerifyOptions = {}): Promise<VerifyReport> {
+    const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+    const stored = await readHead(pool);
+    const top = stored ?? { seq: 0, hash: GENESIS_HASH };
+    const from = Math.max(1, (await seqBound(pool, options.from, 'from')) ?? 1);
+    const to = Math.min(top.seq, (await seqBound(pool, options.to, 'to')) ?? top.seq);
 
-  async function flush(): Promise<void> {
-    flushing = true;
-    while (queue.length > 0) {
-      const batch = queue.slice(0, 500);
-      queue = queue.slice(batch.length);
-      try {
-        const { rows } = await pool.query<{ out_seq: string; out_prev: string; out_hash: string }>('SELECT * FROM vigil_audit_append_batch($1::jsonb)', [JSON.stringify(batch.map((p) => p.item))]);
-        batch.forEach((p, i) => {
-          const row = rows[i];
-          if (row) p.resolve({ seq: Number(row.out_seq), id: p.id, kind: p.kind, at: p.at, record: p.record, prevHash: row.out_prev, hash: row.out_hash });
-          else p.reject(new Error('audit append returned too few rows'));
-        });
-      } catch (error) {
-        for (const p of batch) p.reject(error);
+    let start = { seq: 0, hash: GENESIS_HASH };
+    let missingStart = false;
+    if (from > 1 && from <= to) {
+      const before = await hashAt(pool, from - 1);
+      start = { seq: from - 1, hash: before?.hash ?? '' };
+      missingStart = !before;
+    }
+    const walker = new ChainWalker(start);
+    if (!stored) walker.report({ seq: 0, id: '', reason: 'the chain head row is missing', expected: 'one row in vigil_audit_head', found: 'none' });
+    if (missingStart) walker.report({ seq: from - 1, id: '', reason: `record #${from - 1} is missing`, expected: `#${from - 1}`, found: 'nothing' });
+    if (from <= to) for await (const row of readChain(pool, from, to)) walker.push(row);
+    if (stored && to === top.seq) {
+      // Walked up to the head: it must be the last record (a removed tail shows here) ...
+      if (from <= to || top.seq === 0) walker.checkHead(top);
+      // ... and nothing may lie beyond it (a head moved back over records shows here).
+      const { rows } = await pool.query<{ max: string | null }>('SELECT max(seq) AS max FROM vigil_audit');
+      const max = Number(rows[0]?.max ?? 0);
+      if (max > top.seq) {
+        walker.report({ seq: top.seq + 1, id: '', reason: `records up to #${max} lie beyond the chain head #${top.seq} (the head was moved back)`, expected: String(top.seq), found: String(max) });
       }
     }
-    flushing = false;
+
+    if (options.anchor) {
+      const found = await hashAt(pool, options.anchor.seq);
+      if (options.anchor.seq > 0 && found?.hash !== options.anchor.hash) {
+        walker.report({
+          seq: options.anchor.seq, id: found?.id ?? '', reason: `record #${options.anchor.seq} no longer has the anchored hash (the chain was rewritten up to there)`,
+          expected: options.anchor.hash, found: found?.hash ?? 'no such record',
+        });
+      }
+    }
+
+    let unknown = walker.withoutOutcome;
+    if (unknown.length > 0 && to < top.seq) {
+      // Outcomes written after the range still count.
+      const { rows } = await pool.query<{ attempt_id: string }>(
+        "SELECT attempt_id FROM vigil_audit WHERE kind = 'outcome' AND attempt_id = ANY($1::uuid[])",
+        [unknown.map((u) => u.id)],
+      );
+      const done = new Set(rows.map((r) => r.attempt_id));
+      unknown = unknown.filter((u) => !done.has(u.id));
+    }
+    const cutoff = now().getTime() - graceMs;
+    unknown = unknown.filter((u) => Date.parse(u.at) <= cutoff);
+    const brokenAt = walker.brokenAt;
+    return {
+      ok: brokenAt === undefined && unknown.length === 0,
+      rows: walker.rows,
+      from: from <= to ? from : 0,
+      to: from <= to ? to : 0,
+      graceMs,
+      head: top,
+      ...(brokenAt ? { brokenAt } : {}),
+      outcomeUnknown: unknown,
+    };
   }
 
-  function append(kind: AuditKind, record: AuditAction | AuditOutcome | AuditApprovalRejection, id = randomUUID()): Promise<AuditRow> {
-    const at = now().toISOString();
-    const action = 'statement' in record ? record : undefined;
-    const item = {
-      id, kind, at, record: canonicalJson(record),
-      workflow: action?.workflowId ?? ('gateId' in record ? record.workflowId : null), runbook: action?.runbook ?? null,
-      principal: action?.principal ?? ('gateId' in record ? record.approver : null), effect: action?.decision.effect ?? null,
-      tables: action?.tablesWritten ?? [], columns: action?.columnsWritten ?? [], attempt: 'attemptId' in record ? record.attemptId : null,
-    };
-    return new Promise<AuditRow>((resolve, reject) => {
-      queue.push({ item, kind, record, id, at, resolve, reject });
-      if (!flushing) void flush();
-    });
+  /** Every record of the contiguous seq range covering two ISO times, in chain order (exportEvidence streams instead). */
+  async function range(from: string, to: string): Promise<AuditRow[]> {
+    const top = await head();
+    const first = Math.max(1, (await seqBound(pool, from, 'from')) ?? 1);
+    const last = Math.min(top.seq, (await seqBound(pool, to, 'to')) ?? top.seq);
+    const rows: AuditRow[] = [];
+    for await (const r of readChain(pool, first, last)) {
+      rows.push({ seq: r.seq, id: r.id, kind: r.kind, at: r.at, record: r.record, prevHash: r.prevHash, hash: r.hash } as AuditRow);
+    }
+    return rows;
+  }
+
+  async function search(filter: AuditSearch): Promise<AuditRow[]> {
+    const query = searchQuery(filter);
+    const rows = (await pool.query<StoredRow>(query.text, query.values)).rows.map(toRow);
+    const attempts = rows.filter((r): r is AttemptRow => r.kind === 'attempt');
+    if (attempts.length === 0) return rows;
+    // "Who changed it, and did it work": each attempt comes with its outcome.
+    const outcomes = await pool.query<StoredRow>(
+      "SELECT seq, id, kind, at, record, prev_hash, hash FROM vigil_audit WHERE kind = 'outcome' AND attempt_id = ANY($1::uuid[])",
+      [attempts.map((a) => a.id)],
+    );
+    const byAttempt = new Map(outcomes.rows.map((r) => [(r.record as AuditOutcome).attemptId, toRow(r) as OutcomeRow]));
+    return rows.map((r) => (r.kind === 'attempt' && byAttempt.has(r.id) ? { ...r, outcome: byAttempt.get(r.id) } : r));
   }
 
   return {
-    /** Before execution: what is about to run, by whom, why, allowed by what. */
-    recordAttempt: (action: AuditAction) => append('attempt', action),
-    /** After execution, succeeded or failed. */
-    recordOutcome: (outcome: AuditOutcome) => append('outcome', outcome),
-    /** A statement that policy (or approval verification) stopped: audited though it never ran. */
-    recordDenial: (action: AuditAction) => append('denial', action),
-    /** An approval the gate refused (bad signature, unknown approver): evidence of an attempt, though it counted for nothing. */
-    recordRejectedApproval: (rejection: AuditApprovalRejection) => append('approval_rejected', rejection),
-
-    async verify(options: { from?: number; to?: number; graceMs?: number } = {}): Promise<VerifyReport> {
-      const graceMs = options.graceMs ?? 5 * 60_000;
-      const { rows } = await pool.query<{ seq: string; id: string; kind: AuditKind; at: string; record: unknown; prev_hash: string; hash: string }>(
-        'SELECT seq, id, kind, at, record, prev_hash, hash FROM vigil_audit WHERE seq >= $1 AND seq <= $2 ORDER BY seq',
-        [options.from ?? 0, options.to ?? Number.MAX_SAFE_INTEGER],
-      );
-      const head = (await pool.query<{ seq: string; hash: string }>('SELECT seq, hash FROM vigil_audit_head')).rows[0];
-      let prev: { seq: number; hash: string } | undefined;
-      if (rows[0] && Number(rows[0].seq) > 1) {
-        const before = await pool.query<{ hash: string }>('SELECT hash FROM vigil_audit WHERE seq = $1', [Number(rows[0].seq) - 1]);
-        prev = { seq: Number(rows[0].seq) - 1, hash: before.rows[0]?.hash ?? '' };
-      }
-      const report = (brokenAt?: VerifyReport['brokenAt'], outcomeUnknown: VerifyReport['outcomeUnknown'] = []): VerifyReport => ({
-        ok: !brokenAt && outcomeUnknown.length === 0,
-        rows: rows.length,
-        head: { seq: Number(head?.seq ?? 0), hash: head?.hash ?? GENESIS_HASH },
-        brokenAt,
-        outcomeUnknown,
-      });
-      const outcomes = new Set<string>();
-      for (const r of rows) {
-        const seq = Number(r.seq);
-        const expectedPrev = prev ? prev.hash : GENESIS_HASH;
-        if (prev && seq !== prev.seq + 1) return report({ seq, id: r.id, reason: `gap in the sequence: ${prev.seq} is followed by ${seq}` });
-        if (r.prev_hash !== expectedPrev) return report({ seq, id: r.id, reason: 'prev_hash does not match the previous row' });
-        const recomputed = rowHash(r.prev_hash, { seq, id: r.id, kind: r.kind, at: r.at, record: r.record });
-        if (recomputed !== r.hash) return report({ seq, id: r.id, reason: 'row content does not match its hash (edited after it was written)' });
-        if (r.kind === 'outcome') outcomes.add((r.record as AuditOutcome).attemptId);
-        prev = { seq, hash: r.hash };
-      }
-      const cutoff = now().getTime() - graceMs;
-      const unknown = rows
-        .filter((r) => r.kind === 'attempt' && !outcomes.has(r.id) && Date.parse(r.at) <= cutoff)
-        .map((r) => ({ seq: Number(r.seq), id: r.id, workflowId: (r.record as AuditAction).workflowId, stepId: (r.record as AuditAction).stepId, at: r.at }));
-      if (head && rows.length > 0 && options.to === undefined && prev && prev.seq === Number(head.seq) && prev.hash !== head.hash) {
-        return report({ seq: prev.seq, id: '', reason: 'the chain head does not match the last row' }, unknown);
-      }
-      return report(undefined, unknown);
-    },
-
-    /** Every record between two times, in chain order: what an evidence export contains. */
-    async range(from: string, to: string): Promise<AuditRow[]> {
-      const { rows } = await pool.query<{ seq: string; id: string; kind: AuditKind; at: string; record: AuditAction; prev_hash: string; hash: string }>(
-        'SELECT seq, id, kind, at, record, prev_hash, hash FROM vigil_audit WHERE at >= $1 AND at <= $2 ORDER BY seq',
-        [from, to],
-      );
-      return rows.map((r) => ({ seq: Number(r.seq), id: r.id, kind: r.kind, at: r.at, record: r.record, prevHash: r.prev_hash, hash: r.hash }));
-    },
-
-    async search(filter: AuditSearch): Promise<AuditRow[]> {
-      const where: string[] = [];
-      const params: unknown[] = [];
-      /** Binds a value and returns its placeholder. */
-      const p = (value: unknown) => {
-        params.push(value);
-        return `$${params.length}`;
-      };
-      if (filter.column) {
-        const table = filter.column.split('.').slice(0, -1).join('.');
-        where.push(`(columns_written @> ARRAY[${p(filter.column)}]::text[] OR (tables_written @> ARRAY[${p(table)}]::text[] AND columns_written = '{}'))`);
-      }
-      if (filter.table) where.push(`tables_written @> ARRAY[${p(filter.table)}]::text[]`);
-      if (filter.principal) {
-        const id = p(filter.principal);
-        where.push(`(principal = ${id} OR record->>'principalChain' LIKE '%' || ${id} || '%')`);
-      }
-      if (filter.runbook) where.push(`runbook = ${p(filter.runbook)}`);
-      if (filter.workflowId) {
-        const run = p(filter.workflowId);
-        where.push(`(workflow_id = ${run} OR attempt_id IN (SELECT id FROM vigil_audit WHERE workflow_id = ${run}))`);
-      }
-      if (filter.effect) where.push(`effect = ${p(filter.effect)}`);
-      if (filter.from) where.push(`at >= ${p(filter.from)}`);
-      if (filter.to) where.push(`at <= ${p(filter.to)}`);
-      if (filter.text) {
-        const text = p(filter.text);
-        where.push(`(record->>'intent' ILIKE '%' || ${text} || '%' OR record->>'statement' ILIKE '%' || ${text} || '%')`);
-      }
-      const limit = p(Math.min(filter.limit ?? 100, 10_000));
-      const { rows } = await pool.query<{ seq: string; id: string; kind: AuditKind; at: string; record: AuditAction; prev_hash: string; hash: string }>(
-        `SELECT seq, id, kind, at, record, prev_hash, hash FROM vigil_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${limit}`,
-        params,
-      );
-      return rows.map((r) => ({ seq: Number(r.seq), id: r.id, kind: r.kind, at: r.at, record: r.record, prevHash: r.prev_hash, hash: r.hash }));
-    },
+    /** Before execution: what is about to run, by whom, on whose behalf, why, allowed by what. Durable on resolve. */
+    recordAttempt: (attempt: AttemptInput): Promise<AppendReceipt> => append('attempt', storableAttempt(attempt)),
+    /** After execution: succeeded, failed or rolled back. At most one per attempt. */
+    recordOutcome,
+    /** A denial, a rejected approval or a masking exemption: audited although no statement ran (or ran as usual). */
+    recordEvent,
+    /** A statement that policy or approval verification stopped. Same as recordEvent('denial', ...). */
+    recordDenial: (action: AttemptInput, reason?: string, code?: string): Promise<AppendReceipt> =>
+      recordEvent('denial', { ...action, reason: reason ?? action.decision.summary, ...(code ? { code } : {}) }),
+    /** An approval that reached a gate but did not count, recorded by the gate before any statement. */
+    recordRejectedApproval: (rejection: AuditApprovalRejection): Promise<AppendReceipt> =>
+      append('approval_rejected', storable(rejection) as AuditApprovalRejection),
+    head,
+    verify,
+    search,
+    range,
   };
 }
 

@@ -1,90 +1,60 @@
 /**
- * The evidence bundle an auditor takes away: every audit record in a time range (records.jsonl), a summary mapped to
- * the controls it evidences (summary.json), the chain head (chain-head.json), and a manifest of file hashes signed with
- * Ed25519 (manifest.json, manifest.sig, public-key.pem). `verifyEvidenceBundle` checks it all again, including the
- * hash links between the exported records, with nothing but the bundle itself.
+ * The layout of an evidence bundle, shared by the exporter and the verifier. Pure.
+ *
+ *   records.jsonl     every record in a contiguous seq range, one canonical JSON object per line
+ *   summary.json      built from records.jsonl alone (evidence-summary.ts), sections mapped to controls
+ *   chain-head.json   the store's chain head when the bundle was made: { seq, hash, readAt }
+ *   public-key.pem    the Ed25519 public key that signed the manifest
+ *   SHA256SUMS        the same file hashes in `sha256sum -c` format
+ *   manifest.json     scope, range, and sha256 + size of each file above
+ *   manifest.sig      raw Ed25519 signature (64 bytes) over the exact bytes of manifest.json
  */
-import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { AuditAction, AuditApprovalRejection, AuditOutcome, AuditRow } from './audit-record.js';
-import { rowHash } from './audit-store.js';
+import { canonicalJson } from '../shared/canonical-json.js';
+import type { BundleRecord } from './evidence-summary.js';
 
-const FILES = ['records.jsonl', 'summary.json', 'chain-head.json'] as const;
+export const BUNDLE_FORMAT = 'vigil-audit-evidence/1';
 
-const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+export const FILES = {
+  records: 'records.jsonl',
+  summary: 'summary.json',
+  head: 'chain-head.json',
+  publicKey: 'public-key.pem',
+  sums: 'SHA256SUMS',
+  manifest: 'manifest.json',
+  signature: 'manifest.sig',
+} as const;
 
-export function summarize(rows: readonly AuditRow[], range: { from: string; to: string }, chainOk: boolean) {
-  const actions = rows.filter((r) => r.kind === 'attempt' || r.kind === 'denial').map((r) => ({ row: r, a: r.record as AuditAction }));
-  const rejectedApprovals = rows.filter((r) => r.kind === 'approval_rejected').map((r) => ({ seq: r.seq, ...(r.record as AuditApprovalRejection) }));
-  const outcomes = new Map(rows.filter((r) => r.kind === 'outcome').map((r) => [(r.record as AuditOutcome).attemptId, r.record as AuditOutcome]));
-  const byClass: Record<string, number> = {};
-  for (const { row, a } of actions) if (row.kind === 'attempt') byClass[a.statementClass] = (byClass[a.statementClass] ?? 0) + 1;
-  return {
-    range,
-    generatedFrom: 'vigil_audit',
-    runs: [...new Set(actions.map(({ a }) => a.workflowId))].length,
-    statementsByClass: byClass,
-    controls: {
-      'change approval (e.g. SOC 2 CC8.1)': {
-        statementsNeedingApproval: actions
-          .filter(({ a }) => a.decision.effect === 'require_approval')
-          .map(({ row, a }) => ({ seq: row.seq, workflowId: a.workflowId, step: a.stepId, statement: a.statement, requestedBy: a.principalChain, approvals: a.approvals, outcome: outcomes.get(row.id)?.status ?? (row.kind === 'denial' ? 'denied' : 'unknown') })),
-        rejectedApprovals,
-      },
-      'least privilege (e.g. SOC 2 CC6.1, CC6.3)': {
-        denials: actions.filter(({ row }) => row.kind === 'denial').map(({ row, a }) => ({ seq: row.seq, by: a.principalChain, statement: a.statement, decision: a.decision.summary })),
-        agentActions: actions.filter(({ a }) => a.principalChain.startsWith('agent:')).map(({ row, a }) => ({ seq: row.seq, kind: row.kind, agent: a.principal, onBehalfOf: a.onBehalfOf, statement: a.statement, effect: a.decision.effect })),
-        maskingExemptions: actions.filter(({ a }) => a.maskingExemption).map(({ row, a }) => ({ seq: row.seq, by: a.principalChain, statement: a.statement, ...a.maskingExemption })),
-      },
-      'audit integrity (e.g. SOC 2 CC7.2)': { records: rows.length, chainVerifiedAtExport: chainOk, outcomeUnknown: actions.filter(({ row }) => row.kind === 'attempt' && !outcomes.has(row.id)).map(({ row }) => row.seq) },
-    },
+/** Files whose hashes the manifest must list. */
+export const HASHED_FILES: readonly string[] = [FILES.records, FILES.summary, FILES.head, FILES.publicKey, FILES.sums];
+
+export interface BundleManifest {
+  readonly format: typeof BUNDLE_FORMAT;
+  readonly generatedAt: string;
+  /** The requested time range. */
+  readonly scope: { readonly from: string; readonly to: string };
+  /** What records.jsonl holds: a contiguous part of the chain, and the hash its first record links to. */
+  readonly range: {
+    readonly firstSeq: number | null;
+    readonly lastSeq: number | null;
+    readonly prevHash: string | null;
+    readonly lastHash: string | null;
+    readonly records: number;
   };
+  readonly files: Readonly<Record<string, { readonly sha256: string; readonly bytes: number }>>;
+  readonly signature: { readonly algorithm: 'Ed25519'; readonly file: string; readonly publicKey: string; readonly publicKeySha256: string };
 }
 
-export function writeEvidenceBundle(dir: string, rows: readonly AuditRow[], head: { seq: number; hash: string }, range: { from: string; to: string }, chainOk: boolean, key: KeyObject): string[] {
-  mkdirSync(dir, { recursive: true });
-  const contents: Record<(typeof FILES)[number], string> = {
-    'records.jsonl': rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : ''),
-    'summary.json': `${JSON.stringify(summarize(rows, range, chainOk), null, 2)}\n`,
-    'chain-head.json': `${JSON.stringify(head, null, 2)}\n`,
-  };
-  for (const f of FILES) writeFileSync(join(dir, f), contents[f]);
-  const manifest = `${JSON.stringify({ files: Object.fromEntries(FILES.map((f) => [f, sha256(contents[f])])) }, null, 2)}\n`;
-  writeFileSync(join(dir, 'manifest.json'), manifest);
-  writeFileSync(join(dir, 'manifest.sig'), sign(null, Buffer.from(manifest), key).toString('base64'));
-  writeFileSync(join(dir, 'public-key.pem'), createPublicKey(key).export({ type: 'spki', format: 'pem' }) as string);
-  return [...FILES, 'manifest.json', 'manifest.sig', 'public-key.pem'];
+export interface ChainHeadFile {
+  readonly seq: number;
+  readonly hash: string;
+  readonly readAt: string;
 }
 
-/** Problems found in a bundle; empty means it is intact. `trustedKey` pins the expected signer (else the bundled key). */
-export function verifyEvidenceBundle(dir: string, trustedKey?: KeyObject): string[] {
-  const problems: string[] = [];
-  const read = (f: string) => readFileSync(join(dir, f));
-  let manifestText: Buffer;
-  try {
-    manifestText = read('manifest.json');
-  } catch {
-    return ['manifest.json is missing'];
-  }
-  const key = trustedKey ?? createPublicKey(read('public-key.pem'));
-  if (!verify(null, manifestText, key, Buffer.from(read('manifest.sig').toString('utf8'), 'base64'))) problems.push('manifest.sig does not verify the manifest');
-  const manifest = JSON.parse(manifestText.toString('utf8')) as { files: Record<string, string> };
-  for (const [file, hash] of Object.entries(manifest.files)) {
-    let actual: string;
-    try {
-      actual = sha256(read(file));
-    } catch {
-      problems.push(`${file} is missing`);
-      continue;
-    }
-    if (actual !== hash) problems.push(`${file} does not match the manifest (changed after export)`);
-  }
-  const rows = read('records.jsonl').toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditRow);
-  for (const [i, r] of rows.entries()) {
-    if (rowHash(r.prevHash, r) !== r.hash) problems.push(`record #${r.seq} does not match its hash`);
-    const next = rows[i + 1];
-    if (next && (next.seq !== r.seq + 1 || next.prevHash !== r.hash)) problems.push(`records #${r.seq} and #${next.seq} are not linked`);
-  }
-  return problems;
+/** One line of records.jsonl, without its newline. */
+export function recordLine(r: BundleRecord): string {
+  return canonicalJson({ seq: r.seq, id: r.id, kind: r.kind, at: r.at, record: r.record, prevHash: r.prevHash, hash: r.hash });
+}
+
+export function prettyJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
 }

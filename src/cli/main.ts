@@ -59,6 +59,19 @@ sql
     process.exitCode = await sqlCheckCommand(statement, options, process.env);
   });
 
+sql
+  .command('run')
+  .description('run one statement as a governed one-step run: policy, approvals, masking and audit apply')
+  .argument('<sql>', 'the statement')
+  .requiredOption('-c, --connection <name>', 'a connection from the policy')
+  .option('--as <principal>', 'run as this agent or service, on your behalf')
+  .option('--intent <text>', 'why: recorded in the audit')
+  .option('--json', 'print { columns, rows, row_count, masked, decision }')
+  .action(async (statement: string, options: { connection: string; as?: string; intent?: string; json?: boolean }) => {
+    const { sqlRunCommand } = await import('./commands/sql-run.js');
+    process.exitCode = await sqlRunCommand(statement, options, process.env);
+  });
+
 program
   .command('serve')
   .description('run the Vigil server (approval API) on VIGIL_LISTEN, default 127.0.0.1:8787')
@@ -90,72 +103,69 @@ for (const decision of ['approve', 'deny'] as const) {
     });
 }
 
-const audit = program.command('audit').description("the audit trail: who did what, on whose behalf, why, and who allowed it");
+const audit = program.command('audit').description('the audit trail: who did what, on whose behalf, why, who allowed it; and proof it is unaltered');
 audit
   .command('search')
-  .description('find audit records, newest first')
+  .description('find audit records, newest first: who changed it, who approved it, why, and what happened')
   .option('--table <name>', 'statements that wrote this table')
   .option('--column <table.column>', 'statements that wrote this column (e.g. customers.email)')
-  .option('--principal <id>', 'acted by, or on behalf of, this principal')
+  .option('--principal <id>', 'acted by, on behalf of, or approved by this principal (alice, or human:alice)')
   .option('--runbook <name>')
   .option('--run <workflowId>')
   .option('--decision <effect>', 'allow, deny or require_approval')
-  .option('--from <iso>', 'not before this time')
-  .option('--to <iso>', 'not after this time')
+  .option('--kind <kind>', 'attempt, outcome, denial, approval_rejected or masking_exemption')
+  .option('--from <time>', 'not before this time (ISO)')
+  .option('--to <time>', 'not after this time (ISO)')
   .option('--text <text>', 'in the intent or the statement')
   .option('--limit <n>', 'at most this many', '100')
+  .option('--long', 'every field of each record')
   .option('--json', 'one JSON record per line')
   .action(async (o: Record<string, string | boolean | undefined>) => {
     const { auditSearchCommand } = await import('./commands/audit.js');
     const str = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
     process.exitCode = await auditSearchCommand(
-      { table: str('table'), column: str('column'), principal: str('principal'), runbook: str('runbook'), workflowId: str('run'), effect: str('decision'), from: str('from'), to: str('to'), text: str('text'), limit: Number(str('limit') ?? 100), json: o.json === true },
+      {
+        table: str('table'), column: str('column'), principal: str('principal'), runbook: str('runbook'), workflowId: str('run'),
+        effect: str('decision'), kind: str('kind'), from: str('from'), to: str('to'), text: str('text'),
+        limit: Number(str('limit') ?? 100), long: o.long === true, json: o.json === true,
+      },
       process.env,
     );
   });
 audit
   .command('verify')
-  .description('walk the hash chain; report the first broken link and every attempt without an outcome; exit 1 on any')
-  .option('--from <seq>')
-  .option('--to <seq>')
-  .option('--grace-seconds <n>', 'attempts younger than this may still be running: not reported', '300')
-  .option('--json')
-  .action(async (options: { from?: string; to?: string; graceSeconds?: string; json?: boolean }) => {
+  .description('walk the hash chain; print the first broken link and every attempt without an outcome; exit 1 on any')
+  .option('--from <seq|time>', 'first record: a seq, or an ISO time')
+  .option('--to <seq|time>', 'last record: a seq, or an ISO time')
+  .option('--grace <duration>', 'attempts younger than this may still be running (default 5m; 0 for none)')
+  .option('--grace-seconds <n>', 'the same, in seconds')
+  .option('--anchor <file|seq:hash>', "a chain head saved earlier (an evidence bundle's chain-head.json) that must still hold")
+  .option('--json', 'print the report as JSON')
+  .action(async (options: { from?: string; to?: string; grace?: string; graceSeconds?: string; anchor?: string; json?: boolean }) => {
     const { auditVerifyCommand } = await import('./commands/audit.js');
     process.exitCode = await auditVerifyCommand(options, process.env);
   });
-
-sql
-  .command('run')
-  .description('run one statement as a governed one-step run: policy, approvals, masking and audit apply')
-  .argument('<sql>', 'the statement')
-  .requiredOption('-c, --connection <name>', 'a connection from the policy')
-  .option('--as <principal>', 'run as this agent or service, on your behalf')
-  .option('--intent <text>', 'why: recorded in the audit')
-  .option('--json', 'print { columns, rows, row_count, masked, decision }')
-  .action(async (statement: string, options: { connection: string; as?: string; intent?: string; json?: boolean }) => {
-    const { sqlRunCommand } = await import('./commands/sql-run.js');
-    process.exitCode = await sqlRunCommand(statement, options, process.env);
-  });
-
 audit
   .command('export')
-  .description('write a signed evidence bundle of the records in a time range')
-  .requiredOption('--from <iso>', 'first time included')
-  .requiredOption('--to <iso>', 'last time included')
-  .requiredOption('--out <dir>', 'directory to write')
-  .action(async (options: { from: string; to: string; out: string }) => {
+  .description('write a signed evidence bundle (records, summary mapped to controls, chain head, manifest) for a time range')
+  .requiredOption('--from <time>', 'start of the range (ISO)')
+  .requiredOption('--to <time>', 'end of the range (ISO)')
+  .requiredOption('--out <dir>', 'a new or empty directory')
+  .option('--json', 'print the manifest as JSON')
+  .action(async (options: { from: string; to: string; out: string; json?: boolean }) => {
     const { auditExportCommand } = await import('./commands/audit.js');
     process.exitCode = await auditExportCommand(options, process.env);
   });
 audit
   .command('verify-bundle')
-  .description('check an evidence bundle: signature, file hashes, record links')
-  .argument('<dir>')
-  .option('--key <pem>', "the exporter's public key, to pin who signed it")
-  .action(async (dir: string, options: { key?: string }) => {
+  .description('check an evidence bundle offline: signature, key, file hashes, chain, summary; exit 1 on any failure')
+  .argument('<dir>', 'the bundle directory')
+  .option('--public-key <pem>', 'the key the bundle must be signed with (pins it)')
+  .option('--key <pem>', 'the same as --public-key')
+  .option('--json', 'print the report as JSON')
+  .action(async (dir: string, options: { publicKey?: string; key?: string; json?: boolean }) => {
     const { auditVerifyBundleCommand } = await import('./commands/audit.js');
-    process.exitCode = auditVerifyBundleCommand(dir, options);
+    process.exitCode = await auditVerifyBundleCommand(dir, { publicKey: options.publicKey ?? options.key, json: options.json });
   });
 
 program

@@ -1,61 +1,47 @@
 /**
  * The policy decision for one classified statement: allow, deny, or require approval, with every rule that matched
  * and why. Pure and synchronous. Fails closed: built-in checks that no policy can switch off deny what the
- * classifier could not understand, and a rule whose condition errors counts as a deny.
+ * classifier could not understand, and a rule whose condition errors or gives a non-boolean counts as a deny.
  */
-import { evaluateCel } from '../expressions/cel.js';
-import { principalChain, type Principal } from '../shared/principal.js';
+import type { Principal } from '../shared/principal.js';
+import { celContext, policyContext } from './policy-cel.js';
 import type { Approvers, Policy } from './policy.js';
-import { builtinName, KNOWN_SAFE_FUNCTIONS, SIDE_EFFECT_FUNCTIONS } from './sql-functions.js';
+import { functionVerdict } from './sql-functions.js';
 import type { Classification, Decision, Effect, MatchedRule } from './types.js';
+
+export { policyContext } from './policy-cel.js';
 
 export interface DecisionInput {
   readonly classification: Classification;
   readonly principal: Principal;
   readonly connection: string;
-  readonly runbook?: { readonly name: string; readonly tags: readonly string[] };
+  readonly runbook?: { readonly name: string; readonly tags?: readonly string[] };
   readonly step?: { readonly id: string; readonly intent?: string };
 }
 
 const RANK: Record<Effect, number> = { allow: 0, require_approval: 1, deny: 2 };
 
-/** The checks no policy can turn off: what the classifier could not see through is not allowed. */
+/** The ids of the checks no policy can turn off. */
+export const BUILT_IN_RULES = {
+  unparseable: 'vigil-unparseable',
+  unknownKind: 'vigil-unknown-kind',
+  multiStatement: 'vigil-multi-statement',
+  unknownFunction: 'vigil-unknown-function',
+  unknownConnection: 'vigil-unknown-connection',
+} as const;
+
+/** What the classifier could not see through is not allowed, whatever the policy says. */
 function builtInDenials(c: Classification, policy: Policy): MatchedRule[] {
   const deny = (id: string, reason: string): MatchedRule => ({ id, effect: 'deny', reason });
-  if (!c.parsed) return [deny('vigil-unparseable', c.error ?? 'the statement could not be parsed')];
+  if (!c.parsed) return [deny(BUILT_IN_RULES.unparseable, c.error ?? 'the statement could not be parsed')];
   const out: MatchedRule[] = [];
-  if (c.flags.includes('unknown_statement')) out.push(deny('vigil-unknown-kind', `unknown statement kind ${c.kind}`));
-  if (c.flags.includes('multi_statement')) out.push(deny('vigil-multi-statement', `${c.statementCount} statements in one string; a step runs exactly one`));
-  const unknown = c.functions.filter((f) => {
-    const name = builtinName(f);
-    return !KNOWN_SAFE_FUNCTIONS.has(name) && !SIDE_EFFECT_FUNCTIONS.has(name) && !policy.allowedFunctions.has(f.toLowerCase());
-  });
-  if (unknown.length > 0) out.push(deny('vigil-unknown-function', `unknown function${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} may have side effects (allow it under functions.allow in the policy)`));
+  if (c.flags.includes('unknown_statement')) out.push(deny(BUILT_IN_RULES.unknownKind, `unknown statement kind ${c.kind}: nobody has decided what it does`));
+  if (c.flags.includes('multi_statement')) out.push(deny(BUILT_IN_RULES.multiStatement, `${c.statementCount} statements in one string; a step runs exactly one`));
+  const unknown = c.functions.filter((f) => functionVerdict(f) === 'unknown' && !policy.allowedFunctions.has(f.toLowerCase()));
+  if (unknown.length > 0) {
+    out.push(deny(BUILT_IN_RULES.unknownFunction, `unknown function${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} may have side effects (a policy can vouch for it under functions.allow)`));
+  }
   return out;
-}
-
-/** What a rule's CEL condition sees. Names are snake_case, like the policy file. */
-export function policyContext(input: DecisionInput, environment: string): Record<string, unknown> {
-  const c = input.classification;
-  const p = input.principal;
-  return {
-    principal: { id: p.id, kind: p.kind, groups: [...p.groups], owner: p.owner ?? null, on_behalf_of: p.onBehalfOf?.id ?? null, chain: principalChain(p) },
-    statement: {
-      kind: c.kind,
-      command: c.command,
-      class: c.class,
-      tables_read: c.tables.read.map((t) => t.name),
-      tables_written: c.tables.write.map((t) => t.name),
-      columns_written: c.tables.write.flatMap((t) => (t.columns ?? []).map((col) => `${t.name}.${col}`)),
-      functions: [...c.functions],
-      flags: [...c.flags],
-      statement_count: c.statementCount,
-    },
-    connection: { name: input.connection, environment },
-    environment,
-    runbook: { name: input.runbook?.name ?? '', tags: [...(input.runbook?.tags ?? [])] },
-    step: { id: input.step?.id ?? '', intent: input.step?.intent ?? '' },
-  };
 }
 
 function mergeApprovers(rules: readonly MatchedRule[]): Approvers[] {
@@ -64,44 +50,69 @@ function mergeApprovers(rules: readonly MatchedRule[]): Approvers[] {
   return [...byGroup].map(([group, count]) => ({ group, count }));
 }
 
+/** One line: `denied by prod-no-destruction: DROP TABLE on production (payments-primary) — <reason>`. */
 function summarize(effect: Effect, rules: readonly MatchedRule[], approvers: readonly Approvers[], c: Classification, environment: string, connection: string): string {
-  const what = `${c.command} on ${environment} (${connection})`;
-  const top = rules.find((r) => r.effect === effect);
-  if (effect === 'deny') return top ? `denied by ${top.id}: ${top.reason} [${what}]` : `denied by default for ${environment}: ${what}`;
-  if (effect === 'require_approval') {
-    const who = approvers.map((a) => `${a.group} (${a.count})`).join(' + ');
-    return top ? `requires approval by ${who} per ${top.id}: ${top.reason} [${what}]` : `requires approval by ${who} by default for ${environment} [${what}]`;
+  const where = `${environment} (${connection})`;
+  const what = `${c.parsed ? c.command : 'statement'} on ${where}`;
+  const deciding = rules.filter((r) => r.effect === effect);
+  const top = deciding[0];
+  const who = approvers.map((a) => `${a.group} (${a.count})`).join(' + ');
+  if (!top) {
+    const verb = effect === 'deny' ? 'denied' : effect === 'allow' ? 'allowed' : `requires approval by ${who}`;
+    return `${verb} by default for ${where}: ${c.parsed ? c.command : 'statement'}`;
   }
-  return top ? `allowed by ${top.id}: ${top.reason} [${what}]` : `allowed by default for ${environment}: ${what}`;
+  const ids = deciding.map((r) => r.id).join(', ');
+  if (effect === 'require_approval') return `requires approval by ${who} per ${ids}: ${what} — ${top.reason}`;
+  return `${effect === 'deny' ? 'denied' : 'allowed'} by ${top.id}: ${what} — ${top.reason}`;
 }
 
 export function decide(input: DecisionInput, policy: Policy): Decision {
   const c = input.classification;
   const connection = policy.connections[input.connection];
   if (!connection) {
-    const rule: MatchedRule = { id: 'vigil-unknown-connection', effect: 'deny', reason: `no connection named "${input.connection}" in the policy` };
+    const rule: MatchedRule = { id: BUILT_IN_RULES.unknownConnection, effect: 'deny', reason: `no connection named "${input.connection}" in the policy` };
     return { effect: 'deny', rules: [rule], approvers: [], classification: c, connection: input.connection, environment: 'unknown', summary: `denied by ${rule.id}: ${rule.reason}` };
   }
   const environment = connection.environment;
   const matched: MatchedRule[] = builtInDenials(c, policy);
   if (c.parsed) {
-    const context = policyContext(input, environment);
+    const context = celContext(policyContext(input, environment));
     for (const rule of policy.rules) {
       let result: unknown;
       try {
-        result = evaluateCel(rule.when, context);
+        result = rule.condition.evaluate(context);
       } catch (error) {
-        matched.push({ id: rule.id, effect: 'deny', reason: `condition failed to evaluate (${(error as Error).message.split('\n')[0]}); denying to be safe` });
+        matched.push({ id: rule.id, effect: 'deny', reason: `condition failed to evaluate (${firstLine(error)}); denying to be safe` });
         continue;
       }
-      if (result === true) matched.push({ id: rule.id, effect: rule.effect, reason: rule.reason, approvers: rule.approvers.length ? rule.approvers : undefined });
-      else if (result !== false) matched.push({ id: rule.id, effect: 'deny', reason: `condition gave ${JSON.stringify(result)}, not a boolean; denying to be safe` });
+      if (result === true) matched.push({ id: rule.id, effect: rule.effect, reason: rule.reason, ...(rule.approvers.length > 0 ? { approvers: rule.approvers } : {}) });
+      else if (result !== false) matched.push({ id: rule.id, effect: 'deny', reason: `condition gave ${describe(result)}, not a boolean; denying to be safe` });
     }
   }
+  // Stable sort: within one effect, built-in rules first, then the policy's order.
   matched.sort((a, b) => RANK[b.effect] - RANK[a.effect]);
   const envDefault = policy.environments[environment];
-  const effect: Effect = matched.length > 0 ? (matched[0] as MatchedRule).effect : (envDefault?.default ?? 'deny');
+  const effect: Effect = matched[0]?.effect ?? envDefault?.default ?? 'deny';
   let approvers = effect === 'require_approval' ? mergeApprovers(matched.filter((r) => r.effect === 'require_approval')) : [];
   if (effect === 'require_approval' && approvers.length === 0) approvers = [...(envDefault?.approvers ?? [])];
+  if (effect === 'require_approval' && approvers.length === 0) {
+    // Unreachable with a policy that loaded (the loader demands approvers), but an approval nobody can give is a deny.
+    const rule: MatchedRule = { id: 'vigil-no-approvers', effect: 'deny', reason: 'approval required but no approver group is named' };
+    return { effect: 'deny', rules: [rule, ...matched], approvers: [], classification: c, connection: input.connection, environment, summary: `denied by ${rule.id}: ${rule.reason}` };
+  }
   return { effect, rules: matched, approvers, classification: c, connection: input.connection, environment, summary: summarize(effect, matched, approvers, c, environment, input.connection) };
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? message;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'bigint') return `${value}`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }
