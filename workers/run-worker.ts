@@ -2,9 +2,10 @@
  * Runs a Vigil worker until a shutdown signal: connects to Temporal, wires the activities, polls the task queue.
  * `vigil worker` and `vigil dev` both use it.
  */
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { VigilError } from '../src/shared/vigil-error.js';
 import { wireActivities } from './activities.js';
+import { installQuietRuntime } from './runtime.js';
 import type { WorkerConfig } from './config.js';
 import { setupTracing } from './tracing.js';
 import { createVigilWorker } from './worker.js';
@@ -15,14 +16,8 @@ export interface RunningWorker {
   readonly done: Promise<void>;
 }
 
-let runtimeInstalled = false;
-
 export async function startWorker(config: WorkerConfig): Promise<RunningWorker> {
-  // The worker's state changes at INFO are noise on an operator's terminal; warnings and errors still show.
-  if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    runtimeInstalled = true;
-  }
+  installQuietRuntime();
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect({ address: config.temporalAddress });

@@ -16,6 +16,7 @@ import { compileRunbookOrThrow } from '../../runbook/compile.js';
 import { VigilError } from '../../shared/vigil-error.js';
 import { workerConfigFromEnv } from '../../../workers/config.js';
 import { startWorker } from '../../../workers/run-worker.js';
+import { installQuietRuntime } from '../../../workers/runtime.js';
 import { startServer } from './serve.js';
 import { readFileSync } from 'node:fs';
 import { printOutcome, printStepEvent, runLink } from '../print-run.js';
@@ -30,6 +31,8 @@ export interface DevOptions {
 export async function devCommand(options: DevOptions, env: NodeJS.ProcessEnv): Promise<number> {
   const log = (line: string) => console.log(line);
   const stops: (() => Promise<void>)[] = [];
+  // Before the dev server: starting it creates the Temporal runtime, which can't be configured afterwards.
+  installQuietRuntime();
   try {
     let databaseUrl = env.DATABASE_URL;
     if (!databaseUrl) {
