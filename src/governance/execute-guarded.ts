@@ -91,12 +91,24 @@ async function readCapped(client: pg.PoolClient, stmt: GuardedStatement, cap: nu
 }
 
 function jsonSafe(value: unknown): unknown {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'bigint')) return value;
   if (value instanceof Date) return value.toISOString();
   if (Buffer.isBuffer(value)) return `\\x${value.toString('hex')}`;
   if (typeof value === 'bigint') return value.toString();
   if (Array.isArray(value)) return value.map(jsonSafe);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonSafe(v)]));
-  return value;
+  return jsonSafeRow(value as Record<string, unknown>);
+}
+
+/** A plain copy in which every value survives JSON. A loop rather than entries/fromEntries: it runs once per row. */
+function jsonSafeRow(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(row)) {
+    const value = jsonSafe(row[key]);
+    // A column named __proto__ is data, not the copy's prototype.
+    if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    else out[key] = value;
+  }
+  return out;
 }
 
 export async function executeGuarded(pool: pg.Pool, stmt: GuardedStatement): Promise<GuardedResult> {
@@ -131,7 +143,7 @@ export async function executeGuarded(pool: pg.Pool, stmt: GuardedStatement): Pro
     }
     const failedExpectation = expectationFailure(stmt.expect, affected);
     if (failedExpectation) throw new GuardedSqlError('VIGIL_E_SQL_EXPECT', `${failedExpectation}; ${isRead ? 'nothing changed' : 'rolled back'}`, false);
-    const rows = (result.rows as Record<string, unknown>[]).slice(0, cap).map((r) => jsonSafe(r) as Record<string, unknown>);
+    const rows = (result.rows as Record<string, unknown>[]).slice(0, cap).map(jsonSafeRow);
     const columns = result.fields ? await resolveResultColumns(pool, client, result.fields) : [];
     if (open) await client.query(stmt.dryRun ? 'ROLLBACK' : 'COMMIT');
     open = false;

@@ -283,6 +283,34 @@ function scanCell(values: ValueMasker, value: unknown, findings: Findings): unkn
   return values.maskValue(value, findings);
 }
 
+/** Per column: a short text already scanned, its masked form and what was found in it. */
+type TextMemo = Map<string, { readonly out: string; readonly count: number; readonly labels: readonly string[] }>;
+const MEMO_TEXT_LENGTH = 256;
+const MEMO_ENTRIES = 4_096;
+
+/**
+ * Scans a text cell once per distinct value: status words, regions and templated notes repeat down a column, and
+ * masking is a pure function of the text. Bounded in text length and entries, so a column of unique values costs
+ * one failed lookup per cell and no more memory.
+ */
+function scanString(values: ValueMasker, memo: TextMemo, text: string, findings: Findings): string {
+  if (text.length > MEMO_TEXT_LENGTH) return values.maskString(text, findings);
+  const known = memo.get(text);
+  if (known) {
+    if (known.count > 0) {
+      findings.count += known.count;
+      for (const label of known.labels) (findings.labels ??= new Set()).add(label);
+    }
+    return known.out;
+  }
+  const own = newFindings();
+  const out = values.maskString(text, own);
+  if (memo.size < MEMO_ENTRIES) memo.set(text, { out, count: own.count, labels: [...(own.labels ?? [])] });
+  findings.count += own.count;
+  for (const label of own.labels ?? []) (findings.labels ??= new Set()).add(label);
+  return out;
+}
+
 function strategyOfLabels(labels: ReadonlySet<string> | undefined, spanStrategy: (type: DetectorType) => Strategy): Strategy {
   let chosen: Strategy = 'redact';
   let first = true;
@@ -340,6 +368,7 @@ function maskRows(
 
   // Every output row is spread from one template holding the columns as own properties: one shape for all rows,
   // and assigning `__proto__` then sets the own property instead of the prototype.
+  const memos: TextMemo[] = plans.map(() => new Map());
   const template: Record<string, unknown> = {};
   for (const plan of plans) setOwn(template, plan.name, undefined);
   const count = plans.length;
@@ -359,7 +388,7 @@ function maskRows(
       } else if (plan.kind === 'scan') {
         const pre = prescanned[i];
         // A prescanned column found nothing: its values are the scan's copies.
-        result = pre ? pre[r] : scanCell(values, value, tally.findings);
+        result = pre ? pre[r] : typeof value === 'string' ? scanString(values, memos[i] as TextMemo, value, tally.findings) : scanCell(values, value, tally.findings);
       } else if (value === null || value === undefined) {
         result = value;
       } else if (plan.kind === 'rule') {
