@@ -4,6 +4,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { installQuietRuntime } from '../workers/runtime.js';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const wanted = process.argv.slice(2);
@@ -12,6 +13,8 @@ const benches = readdirSync(dir)
   .filter((f) => wanted.length === 0 || wanted.some((w) => f.startsWith(w)))
   .sort();
 
+// Before any bench starts a dev server or a worker: the Temporal runtime's INFO lines would bury the numbers.
+installQuietRuntime();
 console.log(`Vigil benchmarks on ${process.version}, ${new Date().toISOString()}`);
 for (const file of benches) {
   console.log(`\n# ${file}`);
