@@ -188,6 +188,25 @@ describe('example runbooks end to end', () => {
     }
   }, 120_000);
 
+  it('leaves no canary in the history of any run of this file, ad-hoc ones included, nor in spans or logs', async () => {
+    const histories: string[] = [];
+    // Visibility is eventually consistent: the sql run workflows were just closed.
+    for (let attempt = 0; attempt < 50; attempt++) {
+      histories.length = 0;
+      for await (const run of temporal.client.workflow.list({ query: `TaskQueue = '${temporal.taskQueue}'` })) {
+        histories.push(await historyText(temporal.client.workflow.getHandle(run.workflowId, run.runId)));
+      }
+      if (histories.length >= 17) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    // Six example runs, two kill-switch runs and ten laundering queries at least.
+    expect(histories.length).toBeGreaterThanOrEqual(17);
+    const everything = [...histories, JSON.stringify(temporal.spans.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events }))), capturedLogs.join('\n')].join('\n');
+    for (const value of Object.values(CANARY)) expect(everything).not.toContain(value);
+    // The search is real: the masked forms of the laundered columns are in the histories.
+    expect(everything).toContain('***@example.net');
+  });
+
   it('left a complete, verifiable audit trail: who switched the flag off, who approved the cancellation', async () => {
     const pool = new pg.Pool({ connectionString: db.url, max: 1 });
     try {
