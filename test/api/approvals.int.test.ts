@@ -16,6 +16,7 @@ import { startRun } from '../../src/client/start-run.js';
 import { watchRun } from '../../src/client/watch-run.js';
 import { loadIdentitiesFile } from '../../src/governance/identity.js';
 import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
+import { approvalSignal, pendingGatesQuery } from '../../src/workflows/definitions.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import type { TemporalHarness } from '../support/temporal.js';
 
@@ -126,7 +127,7 @@ describe('approval API', () => {
     expect(await watchRun(handle, () => undefined, 50)).toMatchObject({ ok: false, code: 'VIGIL_E_APPROVAL_DENIED', message: expect.stringContaining('denied by carol: not during the sale') });
   });
 
-  it('approves a policy gate on a SQL statement against that statement, and the statement runs', async () => {
+  it('approves a policy gate on a SQL statement against that statement only (a replay for another does not count), and it runs', async () => {
     const plan = compileRunbookOrThrow(
       `apiVersion: vigil/v1\nkind: Runbook\nmetadata: { name: sleepy }\nspec:\n  steps:\n    - id: nap\n      intent: Sleep briefly, a side effect policy wants approved.\n      sql: { connection: demo, query: "SELECT pg_sleep(0.01) IS NULL AS slept" }\n`,
       'inline.yaml',
@@ -136,6 +137,16 @@ describe('approval API', () => {
     expect(gate.subject).toMatchObject({ effect: 'require_approval', statement: 'SELECT pg_sleep(0.01) IS NULL AS slept', classification: { flags: ['side_effect_function'] } });
     expect(gate.subject.summary).toMatch(/nonprod-side-effects-need-approval/);
     expect(gate.subject.preview).toEqual({ estimatedRows: 1, plan: 'Result' });
+    // A genuine signature from the approval service's key, but for another statement: a replay, straight to Temporal.
+    await handle.signal(approvalSignal, stack.key.sign({ workflowId, gateId: gate.gateId, statementHash: 'f'.repeat(64), decision: 'approve', approver: 'bob' }));
+    let rejected: { approver: string; reason: string }[] = [];
+    for (let i = 0; i < 100 && rejected.length === 0; i++) {
+      rejected = (await handle.query(pendingGatesQuery))[0]?.rejected ?? [];
+      if (rejected.length === 0) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(rejected).toEqual([expect.objectContaining({ approver: 'bob', reason: expect.stringContaining('signature does not verify') })]);
+    expect((await handle.query(pendingGatesQuery))[0]?.decisions).toEqual([]);
+
     const res = await app.inject({ method: 'POST', url: `/v1/runs/${workflowId}/approve`, headers: as('bob'), payload: {} });
     expect(res.json().status).toBe('quorum_reached');
     const outcome = await watchRun(handle, () => undefined, 50);
