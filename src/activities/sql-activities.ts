@@ -106,7 +106,8 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
       tablesWritten: c.tables.write.map((t) => t.name),
       columnsWritten: c.tables.write.flatMap((t) => (t.columns ?? []).map((col) => `${t.name}.${col}`)),
       flags: [...c.flags],
-      decision: { effect: decision.effect, summary: decision.summary, rules: decision.rules.map((r) => r.id) },
+      // Each rule with its reason: the record must explain itself without the policy file of the day.
+      decision: { effect: decision.effect, summary: decision.summary, rules: decision.rules.map((r) => ({ id: r.id, effect: r.effect, reason: r.reason })) },
       approvals,
       traceId: context.traceId || null,
       spanId: context.spanId || null,

@@ -139,7 +139,7 @@ describe('approval API', () => {
     expect(gate.subject.preview).toEqual({ estimatedRows: 1, plan: 'Result' });
     // A genuine signature from the approval service's key, but for another statement: a replay, straight to Temporal.
     await handle.signal(approvalSignal, stack.key.sign({ workflowId, gateId: gate.gateId, statementHash: 'f'.repeat(64), decision: 'approve', approver: 'bob' }));
-    let rejected: { approver: string; reason: string }[] = [];
+    let rejected: readonly { approver: string; reason: string }[] = [];
     for (let i = 0; i < 100 && rejected.length === 0; i++) {
       rejected = (await handle.query(pendingGatesQuery))[0]?.rejected ?? [];
       if (rejected.length === 0) await new Promise((r) => setTimeout(r, 50));
