@@ -15,7 +15,7 @@ import { DEFAULT_POLICY_FILE, loadPolicyFile } from '../src/governance/policy.js
 import { seedDemoDatabase } from '../src/dev/demo-database.js';
 import { CORPUS } from '../test/governance/corpus.js';
 import { createTestDatabase } from '../test/support/database.js';
-import { fmt, printTable, timeAsync, timeSync } from './stats.js';
+import { fmt, printTable, timeInterleaved, timeSync, type Summary } from './stats.js';
 
 const OLTP = [
   'SELECT id, status, total_cents FROM orders WHERE id = $1',
@@ -69,28 +69,31 @@ export default async function bench(): Promise<void> {
     const sql = 'SELECT id, status, total_cents FROM orders WHERE id = $1';
     const iterations = 2_000;
     for (let i = 0; i < 200; i++) await pool.query(sql, [1 + (i % 200)]);
-    const raw = await timeAsync(iterations, (i) => pool.query(sql, [1 + (i % 200)]));
-    const governed = await timeAsync(iterations, async (i) => {
-      const decision = decide({ classification: cached.classify(sql), principal, connection: 'demo' }, policy);
-      const result = await executeGuarded(pool, { sql, params: [1 + (i % 200)], statementClass: decision.classification.class, kind: decision.classification.kind, principal, timeoutMs: 5_000 });
-      masker.maskRows(result.columns, result.rows, decision.classification.columnsReferenced);
-    });
-    const rawTx = await timeAsync(iterations, async (i) => {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN READ ONLY');
-        await client.query(sql, [1 + (i % 200)]);
-        await client.query('COMMIT');
-      } finally {
-        client.release();
-      }
-    });
+    const [raw, governed, rawTx] = (await timeInterleaved(iterations, [
+      (i) => pool.query(sql, [1 + (i % 200)]),
+      async (i) => {
+        const decision = decide({ classification: cached.classify(sql), principal, connection: 'demo' }, policy);
+        const result = await executeGuarded(pool, { sql, params: [1 + (i % 200)], statementClass: decision.classification.class, kind: decision.classification.kind, principal, timeoutMs: 5_000 });
+        masker.maskRows(result.columns, result.rows, decision.classification.columnsReferenced);
+      },
+      async (i) => {
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN READ ONLY');
+          await client.query(sql, [1 + (i % 200)]);
+          await client.query('COMMIT');
+        } finally {
+          client.release();
+        }
+      },
+    ])) as [Summary, Summary, Summary];
     printTable('primary-key lookup, governed vs raw pg (same pool, same run)', [
       { path: 'raw pg (one query)', p50: fmt(raw.p50), p99: fmt(raw.p99), ratio: '1.00' },
       { path: 'raw pg in BEGIN READ ONLY/COMMIT', p50: fmt(rawTx.p50), p99: fmt(rawTx.p99), ratio: (rawTx.p50 / raw.p50).toFixed(2) },
-      { path: 'governed (decide + guards + mask)', p50: fmt(governed.p50), p99: fmt(governed.p99), ratio: (governed.p50 / raw.p50).toFixed(2) },
+      { path: 'governed (decide + guards + mask)', p50: fmt(governed.p50), p99: fmt(governed.p99), ratio: (governed.p50 / raw.p50).toFixed(2), aim: '≤ 1.15' },
     ]);
-    console.log('aim: governed/raw ≤ 1.15. The guard transaction costs three round trips (BEGIN, stamp, COMMIT) that a bare query does not pay.');
+    console.log('(interleaved, one call of each path per round. The governed read is one round trip, like the bare query; what it adds is');
+    console.log(' the server executing BEGIN READ ONLY, the session stamp and COMMIT, plus decide and masking in process.)');
   } finally {
     await pool.end();
     await db.drop();

@@ -6,8 +6,8 @@
  * so the DBA's own logs and pg_stat_activity show who acted. The client always returns to the pool clean.
  */
 import type pg from 'pg';
-import Cursor from 'pg-cursor';
 import { principalChain, type Principal } from '../shared/principal.js';
+import { runPipeline, type PipelineStatement } from './guard-pipeline.js';
 import { resolveResultColumns, type ResultColumn } from './result-columns.js';
 import { fromPgError, GuardedSqlError } from './sql-errors.js';
 import type { StatementClass } from './types.js';
@@ -59,35 +59,30 @@ function applicationName(principal: Principal): string {
 }
 
 /**
- * Opens the guard and stamps the session in one round trip: a simple-protocol string of BEGIN and SETs.
- * Values are escaped with the driver's escapeLiteral; they come from the identities file and the run, never from SQL input.
+ * The stamp, as one statement with bound values: LOCAL settings end with the guard's transaction.
+ * The classifier parsed the text with standard strings; the server must read it the same way, or `'x\\'` could hide
+ * a second statement from the classifier.
  */
-async function openGuard(client: pg.PoolClient, stmt: GuardedStatement, transaction: 'read' | 'write' | 'none'): Promise<void> {
-  const scope = transaction === 'none' ? 'SESSION' : 'LOCAL';
-  const set = (name: string, value: string) => `SET ${scope} ${name} = ${client.escapeLiteral(value)}`;
-  const parts = [
-    ...(transaction === 'read' ? ['BEGIN READ ONLY'] : transaction === 'write' ? ['BEGIN'] : []),
-    // The classifier parsed the text with standard strings; the server must read it the same way, or `'x\'` could
-    // hide a second statement from the classifier.
-    set('standard_conforming_strings', 'on'),
-    set('statement_timeout', String(Math.max(1, Math.floor(stmt.timeoutMs)))),
-    set('application_name', applicationName(stmt.principal)),
-    set('vigil.principal', principalChain(stmt.principal)),
-    set('vigil.run_id', stmt.runId ?? ''),
-    set('vigil.step_id', stmt.stepId ?? ''),
-  ];
-  await client.query(parts.join('; '));
+const STAMP =
+  "SELECT set_config('standard_conforming_strings', 'on', true), set_config('statement_timeout', $1, true), " +
+  "set_config('application_name', $2, true), set_config('vigil.principal', $3, true), " +
+  "set_config('vigil.run_id', $4, true), set_config('vigil.step_id', $5, true)";
+
+function stampValues(stmt: GuardedStatement): string[] {
+  return [String(Math.max(1, Math.floor(stmt.timeoutMs))), applicationName(stmt.principal), principalChain(stmt.principal), stmt.runId ?? '', stmt.stepId ?? ''];
 }
 
-async function readCapped(client: pg.PoolClient, stmt: GuardedStatement, cap: number): Promise<pg.QueryResult> {
-  const cursor = client.query(new Cursor(stmt.sql, [...stmt.params]));
-  try {
-    return await new Promise<pg.QueryResult>((resolve, reject) =>
-      cursor.read(cap + 1, (error, rows, result) => (error ? reject(error) : resolve({ ...result, rows } as pg.QueryResult))),
-    );
-  } finally {
-    await cursor.close().catch(() => undefined);
-  }
+/**
+ * For statements that can't run in a transaction block (VACUUM): session settings in one simple-protocol string,
+ * reset afterwards. Values are escaped with the driver's escapeLiteral; they come from the identities file and the
+ * run, never from SQL input.
+ */
+async function stampSession(client: pg.PoolClient, stmt: GuardedStatement): Promise<void> {
+  const [timeout, app, principal, runId, stepId] = stampValues(stmt) as [string, string, string, string, string];
+  const set = (name: string, value: string) => `SET SESSION ${name} = ${client.escapeLiteral(value)}`;
+  await client.query(
+    [set('standard_conforming_strings', 'on'), set('statement_timeout', timeout), set('application_name', app), set('vigil.principal', principal), set('vigil.run_id', runId), set('vigil.step_id', stepId)].join('; '),
+  );
 }
 
 function jsonSafe(value: unknown): unknown {
@@ -111,6 +106,14 @@ function jsonSafeRow(row: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+interface Executed {
+  readonly command: string;
+  readonly affected: number;
+  readonly fields: readonly pg.FieldDef[];
+  readonly rows: readonly Record<string, unknown>[];
+  readonly truncated: boolean;
+}
+
 export async function executeGuarded(pool: pg.Pool, stmt: GuardedStatement): Promise<GuardedResult> {
   let client: pg.PoolClient;
   try {
@@ -120,21 +123,33 @@ export async function executeGuarded(pool: pg.Pool, stmt: GuardedStatement): Pro
   }
   const started = process.hrtime.bigint();
   const outside = OUTSIDE_TRANSACTION.has(stmt.kind);
+  const isRead = stmt.statementClass === 'read';
+  const cap = (isRead ? stmt.maxRows : undefined) ?? stmt.rowCap ?? DEFAULT_ROW_CAP;
   let open = false;
   let broken = false;
   try {
+    let executed: Executed;
     if (outside) {
-      await openGuard(client, stmt, 'none');
+      await stampSession(client, stmt);
+      const result = await client.query({ text: stmt.sql, values: [...stmt.params], queryMode: 'extended' } as pg.QueryConfig);
+      executed = { command: result.command ?? 'UNKNOWN', affected: result.rowCount ?? result.rows.length, fields: result.fields ?? [], rows: result.rows, truncated: false };
     } else {
+      // BEGIN, the stamp and the statement in one round trip; a read's COMMIT too. A read fetches one row past the
+      // cap, so a huge result is never loaded, only reported as truncated. The extended protocol runs exactly one
+      // statement per text: the simple protocol would run several from one string.
       open = true;
-      await openGuard(client, stmt, stmt.statementClass === 'read' ? 'read' : 'write');
+      const pipeline: PipelineStatement[] = [
+        { text: isRead ? 'BEGIN READ ONLY' : 'BEGIN' },
+        { text: STAMP, values: stampValues(stmt) },
+        { text: stmt.sql, values: stmt.params, collect: true, rowLimit: isRead ? cap + 1 : 0 },
+        ...(isRead ? [{ text: 'COMMIT' }] : []),
+      ];
+      const result = await runPipeline(client, pipeline);
+      if (isRead) open = false;
+      const affected = isRead ? Math.min(result.rows.length, cap) : (result.rowCount ?? result.rows.length);
+      executed = { command: result.command, affected, fields: result.fields, rows: result.rows, truncated: result.rows.length > cap };
     }
-    const isRead = stmt.statementClass === 'read';
-    const cap = (isRead ? stmt.maxRows : undefined) ?? stmt.rowCap ?? DEFAULT_ROW_CAP;
-    // Reads go through a cursor that fetches one row past the cap: a huge result is never loaded, only counted as truncated.
-    // Writes use the extended protocol too: the simple protocol would run several statements from one string.
-    const result = isRead ? await readCapped(client, stmt, cap) : await client.query({ text: stmt.sql, values: [...stmt.params], queryMode: 'extended' } as pg.QueryConfig);
-    const affected = isRead ? Math.min(result.rows.length, cap) : (result.rowCount ?? result.rows.length);
+    const { affected } = executed;
     if (!isRead && stmt.maxRows !== undefined && affected > stmt.maxRows) {
       throw new GuardedSqlError('VIGIL_E_SQL_MAX_ROWS', `${affected} rows affected, more than max_rows ${stmt.maxRows}; rolled back`, false);
     }
@@ -143,18 +158,11 @@ export async function executeGuarded(pool: pg.Pool, stmt: GuardedStatement): Pro
     }
     const failedExpectation = expectationFailure(stmt.expect, affected);
     if (failedExpectation) throw new GuardedSqlError('VIGIL_E_SQL_EXPECT', `${failedExpectation}; ${isRead ? 'nothing changed' : 'rolled back'}`, false);
-    const rows = (result.rows as Record<string, unknown>[]).slice(0, cap).map(jsonSafeRow);
-    const columns = result.fields ? await resolveResultColumns(pool, client, result.fields) : [];
+    const rows = executed.rows.slice(0, cap).map(jsonSafeRow);
+    const columns = executed.fields.length > 0 ? await resolveResultColumns(pool, client, executed.fields) : [];
     if (open) await client.query(stmt.dryRun ? 'ROLLBACK' : 'COMMIT');
     open = false;
-    return {
-      command: result.command ?? 'UNKNOWN',
-      rowCount: affected,
-      columns,
-      rows,
-      truncated: result.rows.length > cap,
-      durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-    };
+    return { command: executed.command, rowCount: affected, columns, rows, truncated: executed.truncated, durationMs: Number(process.hrtime.bigint() - started) / 1e6 };
   } catch (error) {
     if (open) {
       await client.query('ROLLBACK').catch(() => {
