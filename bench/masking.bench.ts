@@ -143,7 +143,7 @@ async function fromPostgres(masker: ReturnType<typeof createMasker>): Promise<vo
     const best = (xs: number[]) => Math.min(...xs);
     printTable(`${ROWS.toLocaleString('en')} rows from PostgreSQL (best of 3)`, [
       { path: 'raw pg query', ms: best(raw).toFixed(0), ratio: '1.00' },
-      { path: 'governed: guard + cursor + masking', ms: best(governed).toFixed(0), ratio: (best(governed) / best(raw)).toFixed(2), aim: '≤ 1.5' },
+      { path: 'governed: guard pipeline + masking', ms: best(governed).toFixed(0), ratio: (best(governed) / best(raw)).toFixed(2), aim: '≤ 1.5' },
     ]);
   } finally {
     await pool.end();
