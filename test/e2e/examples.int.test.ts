@@ -10,6 +10,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AuditAction } from '../../src/audit/audit-record.js';
 import { createAuditStore } from '../../src/audit/audit-store.js';
+import { ATTR, SPAN } from '../../src/audit/span-attributes.js';
+import type { AttemptRow } from '../../src/audit/types.js';
 import { startRun } from '../../src/client/start-run.js';
 import { watchRun, type RunOutcome } from '../../src/client/watch-run.js';
 import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
@@ -205,6 +207,33 @@ describe('example runbooks end to end', () => {
     for (const value of Object.values(CANARY)) expect(everything).not.toContain(value);
     // The search is real: the masked forms of the laundered columns are in the histories.
     expect(everything).toContain('***@example.net');
+  });
+
+  it('gave every governed statement of every example a span and an audit attempt, each with intent, action and outcome', async () => {
+    const sqlSpans = temporal.spans.getFinishedSpans().filter((s) => s.name.startsWith(`${SPAN.SQL} `));
+    const examples = ['replication-lag', 'stuck-payment-jobs', 'runaway-query', 'table-bloat', 'feature-flag-kill-switch', 'customer-data-request'];
+    for (const name of examples) expect(sqlSpans.some((s) => s.attributes[ATTR.RUNBOOK] === name), name).toBe(true);
+    for (const span of sqlSpans) {
+      const a = span.attributes;
+      expect(String(a[ATTR.INTENT] ?? '').length, span.name).toBeGreaterThan(10);
+      expect(a[ATTR.PRINCIPAL_CHAIN], span.name).toMatch(/^(human|agent|service):/);
+      expect(a[ATTR.DECISION], span.name).toMatch(/^(allow|require_approval|deny)$/);
+      expect(a[ATTR.DB_QUERY_TEXT], span.name).toEqual(expect.any(String));
+      expect(a[ATTR.OUTCOME], span.name).toMatch(/^(succeeded|failed|denied|rolled_back)$/);
+    }
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    try {
+      const rows = await createAuditStore(pool).search({ kind: 'attempt', limit: 10_000 });
+      const attempts = rows.filter((r): r is AttemptRow => r.kind === 'attempt');
+      for (const name of examples) expect(attempts.some((r) => r.record.runbook === name), name).toBe(true);
+      for (const row of attempts) {
+        expect(row.record.intent.length, row.record.stepId).toBeGreaterThan(10);
+        expect(row.record.decision.rules.length + (row.record.decision.summary ? 1 : 0)).toBeGreaterThan(0);
+        expect(row.outcome?.record.status, `${row.record.runbook}/${row.record.stepId}`).toMatch(/^(succeeded|failed|rolled_back)$/);
+      }
+    } finally {
+      await pool.end();
+    }
   });
 
   it('left a complete, verifiable audit trail: who switched the flag off, who approved the cancellation', async () => {
