@@ -40,6 +40,9 @@ export interface SqlActivityDeps {
 }
 
 /** What approvals bind to: the connection, the exact text and the exact parameters. */
+/** What a parameter from a `sensitive: true` input looks like wherever it is shown or recorded. */
+export const SENSITIVE_INPUT = '[REDACTED:sensitive input]';
+
 export function statementHash(request: Pick<GovernedSqlRequest, 'connection' | 'query' | 'params'>): string {
   return createHash('sha256').update(canonicalJson({ connection: request.connection, query: request.query, params: request.params })).digest('hex');
 }
@@ -54,6 +57,10 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
       { classification: deps.classifier.classify(request.query), principal: request.principal, connection: request.connection, runbook: request.runbook, step: request.step },
       deps.policy,
     );
+
+  /** Parameters as anyone may see them: masked, and those from sensitive inputs redacted outright. */
+  const shownParams = (request: GovernedSqlRequest): unknown[] =>
+    request.params.map((p, i) => (request.sensitiveParams?.includes(i) ? SENSITIVE_INPUT : deps.masker.maskValue(p)));
 
   const actionAttributes = (span: Span, request: GovernedSqlRequest, decision: Decision, params: readonly unknown[]) => {
     const c = decision.classification;
@@ -99,7 +106,7 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
       environment: decision.environment,
       statement: c.normalized ?? '(unparsed)',
       statementHash: request.statementHash,
-      params: request.params.map((p) => deps.masker.maskValue(p)),
+      params: shownParams(request),
       command: c.command,
       statementClass: c.class,
       tablesRead: c.tables.read.map((t) => t.name),
@@ -146,7 +153,7 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
         connection: request.connection,
         environment: decision.environment,
         statement: request.query,
-        params: request.params.map((p) => deps.masker.maskValue(p)),
+        params: shownParams(request),
         classification: {
           command: c.command,
           class: c.class,
@@ -161,7 +168,7 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
       return deps.tracer.startActiveSpan(`${SPAN.SQL} ${request.step.id}`, async (span) => {
         try {
           const decision = govern(request);
-          actionAttributes(span, request, decision, request.params.map((p) => deps.masker.maskValue(p)));
+          actionAttributes(span, request, decision, shownParams(request));
           let approvals: AuditAction['approvals'] = [];
           let stopped: ApplicationFailure | undefined;
           if (decision.effect === 'deny') stopped = failure('VIGIL_E_POLICY_DENIED', decision.summary);

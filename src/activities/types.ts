@@ -19,6 +19,8 @@ export interface GovernedSqlRequest extends SqlStepContext {
   readonly connection: string;
   readonly query: string;
   readonly params: readonly unknown[];
+  /** Indexes of params that come from sensitive inputs: never shown or recorded, whatever the detectors say. */
+  readonly sensitiveParams?: readonly number[];
   readonly maxRows?: number;
   readonly expect?: { readonly rows?: number; readonly minRows?: number; readonly maxRows?: number };
   readonly timeoutMs: number;

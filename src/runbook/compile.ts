@@ -50,6 +50,7 @@ class Compiler {
   /** Steps whose output exists by the time the current step runs. */
   private readonly completed = new Set<string>();
   private inputNames = new Set<string>();
+  private sensitiveInputs = new Set<string>();
 
   constructor(
     private readonly yaml: LoadedYaml,
@@ -61,6 +62,7 @@ class Compiler {
     const raw = this.yaml.data as Raw;
     const inputs = this.inputs(raw.spec.inputs ?? {});
     this.inputNames = new Set(inputs.map((i) => i.name));
+    this.sensitiveInputs = new Set(inputs.filter((i) => i.sensitive).map((i) => i.name));
     const steps = this.steps(raw.spec.steps, ['spec', 'steps'], new Set());
     const outputs: Record<string, Template> = {};
     for (const [name, value] of Object.entries(raw.spec.outputs ?? {})) {
@@ -190,12 +192,14 @@ class Compiler {
         const params = ((sql.params ?? []) as unknown[]).map(
           (p, i) => this.template(p, [...path, 'sql', 'params', i], scope) ?? { kind: 'literal' as const, value: null },
         );
+        const sensitiveParams = params.flatMap((p, i) => (this.readsSensitiveInput(p) ? [i] : []));
         node = {
           ...base,
           kind: 'sql',
           connection: sql.connection,
           query: sql.query,
           params,
+          ...(sensitiveParams.length > 0 ? { sensitiveParams } : {}),
           maxRows: sql.max_rows,
           expect: sql.expect && { rows: sql.expect.rows, minRows: sql.expect.min_rows, maxRows: sql.expect.max_rows },
         };
@@ -295,6 +299,13 @@ class Compiler {
     }
     for (const expr of templateExpressions(t)) this.checkReferences(expr, path, scope);
     return t;
+  }
+
+  /** Whether a template reads a `sensitive: true` input (`inputs` as a whole counts when any input is sensitive). */
+  private readsSensitiveInput(t: Template): boolean {
+    return templateExpressions(t).some((expr) =>
+      expressionReferences(expr).some((r) => r.root === 'inputs' && (r.member === undefined ? this.sensitiveInputs.size > 0 : this.sensitiveInputs.has(r.member))),
+    );
   }
 
   private checkReferences(expr: string, path: PathSegment[], scope: Set<string>): void {

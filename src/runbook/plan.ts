@@ -62,6 +62,8 @@ export interface SqlStep extends StepBase {
   /** SQL text with `$1`-style placeholders; never built from input. */
   readonly query: string;
   readonly params: readonly Template[];
+  /** Indexes of params computed from a `sensitive: true` input: bound as they are, recorded and shown redacted. */
+  readonly sensitiveParams?: readonly number[];
   /** Write guard: more rows affected than this rolls the transaction back. Also caps returned rows. */
   readonly maxRows?: number;
   readonly expect?: SqlExpectation;

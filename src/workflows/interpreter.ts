@@ -144,6 +144,7 @@ export class Interpreter {
           connection: step.connection,
           query: step.query,
           params: step.params.map((p) => this.render(p, context, label)),
+          sensitiveParams: step.sensitiveParams,
           maxRows: step.maxRows,
           expect: step.expect,
           timeoutMs: step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,

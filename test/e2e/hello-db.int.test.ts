@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditAction } from '../../src/audit/audit-record.js';
+import { createAuditStore } from '../../src/audit/audit-store.js';
 import { startRun } from '../../src/client/start-run.js';
 import { watchRun, type StepEvent } from '../../src/client/watch-run.js';
 import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
@@ -89,5 +91,42 @@ describe('hello-db end to end', () => {
     await expect(
       startRun(temporal.client, { plan, inputs: { customer_id: 'three' }, principal: alice, trigger: { source: 'test' }, taskQueue: temporal.taskQueue }),
     ).rejects.toThrow(/input "customer_id" must be a integer/);
+  });
+
+  it('binds a sensitive input but records and shows it only as redacted, in the audit and the spans', async () => {
+    const secret = 'plain-words-no-detector-would-flag';
+    const plan = compileRunbookOrThrow(
+      [
+        'apiVersion: vigil/v1',
+        'kind: Runbook',
+        'metadata: { name: sensitive-input }',
+        'spec:',
+        '  inputs:',
+        '    passphrase: { type: string, sensitive: true }',
+        '  steps:',
+        '    - id: measure',
+        '      intent: Check the length of a passphrase without ever recording it.',
+        '      sql: { connection: demo, query: "SELECT length($1::text) AS n", params: ["${{ inputs.passphrase }}"] }',
+        '',
+      ].join('\n'),
+      'inline.yaml',
+    );
+    expect(plan.steps[0]).toMatchObject({ kind: 'sql', sensitiveParams: [0] });
+    const { handle } = await startRun(temporal.client, { plan, inputs: { passphrase: secret }, principal: alice, trigger: { source: 'test' }, taskQueue: temporal.taskQueue });
+    const outcome = await watchRun(handle, () => undefined, 50);
+    if (!outcome.ok) throw new Error(outcome.message);
+    expect(outcome.result.steps[0]?.summary).toMatch(/^1 rows? \(SELECT\)/);
+
+    const span = temporal.spans.getFinishedSpans().find((s) => s.name === 'vigil.sql measure');
+    expect(span?.attributes['vigil.statement.params']).toBe('["[REDACTED:sensitive input]"]');
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    try {
+      const rows = await createAuditStore(pool).search({ runbook: 'sensitive-input' });
+      const attempt = rows.find((r) => r.kind === 'attempt')?.record as AuditAction | undefined;
+      expect(attempt?.params).toEqual(['[REDACTED:sensitive input]']);
+      expect(JSON.stringify(rows)).not.toContain(secret);
+    } finally {
+      await pool.end();
+    }
   });
 });

@@ -24,6 +24,22 @@ ${inputs}  steps:
 ${steps}`;
 
 describe('compileRunbook', () => {
+  it('marks the SQL params computed from sensitive inputs, and only those', () => {
+    const inputs = '  inputs:\n    token: { type: string, sensitive: true }\n    id: { type: integer }\n';
+    const steps = [
+      '    - id: q',
+      '      intent: Look up the session for this token, for the ticket.',
+      '      sql:',
+      '        connection: demo',
+      '        query: SELECT id FROM sessions WHERE token = $1 AND user_id = $2 AND note = $3',
+      '        params: ["${{ inputs.token }}", "${{ inputs.id }}", "token ${{ inputs.token.size() }}"]',
+      '',
+    ].join('\n');
+    const result = compileRunbook(runbook(steps, inputs), 'rb.yaml');
+    if (!result.ok) throw new Error(result.issues.map(formatIssue).join('\n'));
+    expect(result.plan.steps[0]).toMatchObject({ kind: 'sql', sensitiveParams: [0, 2] });
+  });
+
   it('compiles hello-db into a plan with one SQL step and a bound parameter', () => {
     const result = compileRunbook(HELLO, 'runbooks/hello-db.yaml');
     if (!result.ok) throw new Error(result.issues.map(formatIssue).join('\n'));
