@@ -425,11 +425,17 @@ describe.skipIf(!chromium.ok)('web UI in a real browser', () => {
   it('takes a chat link from another site straight to the gate, signed in', async () => {
     const page = await newPage();
     await signIn(page, 'carol');
+    const bounced: string[] = [];
+    page.on('response', (r) => {
+      if (r.url() === gateUrl(ids.self ?? '', 'gate')) void r.text().then((t) => bounced.push(t.includes('Opening Vigil') ? 'bounce' : 'page'));
+    });
     await page.goto(`${chatUrl}/?to=${encodeURIComponent(`/approvals/${encodeURIComponent(ids.self ?? "")}/gate`)}`);
     await Promise.all([page.waitForURL(gateUrl(ids.self ?? "", "gate")), page.click('#link')]);
     await page.waitForSelector('h1:has-text("self-check · gate")');
     expect(await text(page, 'header')).toContain('Signed in as carol');
     expect(await page.locator('button:has-text("Approve")').count()).toBe(1);
+    // The browser withheld the strict cookie on the cross-site click; one hop from this site brought it back.
+    expect(bounced).toEqual(['bounce', 'page']);
   });
 
   it('loaded every page without a script error or a CSP violation, and every screenshot exists', () => {

@@ -4,7 +4,8 @@
  * Server-rendered only.
  */
 import type { PendingGate } from '../approval-service.js';
-import { age, progressText, utc } from './format.js';
+import { age, askedOf, progressText, utc } from './format.js';
+import { gateHref } from './links.js';
 import { Layout } from './layout.js';
 import type { PageContext } from './render.js';
 
@@ -14,8 +15,6 @@ export interface InboxProps {
   readonly now: Date;
 }
 
-export const gateHref = (g: { workflowId: string; gateId: string }) => `/approvals/${encodeURIComponent(g.workflowId)}/${encodeURIComponent(g.gateId)}`;
-
 function GateCard({ gate, now }: { gate: PendingGate; now: Date }) {
   return (
     <li class="card">
@@ -24,7 +23,7 @@ function GateCard({ gate, now }: { gate: PendingGate; now: Date }) {
           {gate.runbook} · {gate.stepId}
         </a>
       </h3>
-      <p class="message">{gate.message}</p>
+      <p class="message">{askedOf(gate)}</p>
       {gate.subject ? <pre class="statement short"><code>{gate.subject.statement}</code></pre> : null}
       <dl class="facts compact">
         <div>

@@ -7,9 +7,9 @@ import { AUDIT_KINDS, isGateRejection, type AttemptRow, type AuditRow, type Even
 import { auditQueryString, EFFECTS, type AuditQuery } from '../audit-filter.js';
 import { cell } from './format.js';
 import { Layout } from './layout.js';
-import { StateBadge, Time } from './parts.js';
+import { StateBadge, Td, Time } from './parts.js';
 import type { PageContext } from './render.js';
-import { runHref } from './runs-view.js';
+import { runHref } from './links.js';
 
 export interface AuditProps {
   readonly ctx: PageContext;
@@ -62,19 +62,30 @@ function RunLink({ workflowId }: { workflowId: string }) {
   );
 }
 
+function Record({ r }: { r: AuditRow }) {
+  return (
+    <Td label="Record">
+      <span class="nowrap">#{r.seq}</span> <StateBadge state={r.kind} />
+      <div class="small nowrap">
+        <Time iso={r.at} />
+      </div>
+    </Td>
+  );
+}
+
 function Row({ r }: { r: AuditRow }) {
   if (r.kind === 'outcome') {
     return (
       <tr>
-        <td data-label="#">{r.seq}</td>
-        <td data-label="At"><Time iso={r.at} /></td>
-        <td data-label="Kind"><StateBadge state="outcome" /></td>
-        <td data-label="Who" />
-        <td data-label="What">of attempt <code class="id">{r.record.attemptId}</code></td>
-        <td data-label="Why" />
-        <td data-label="Decision" />
-        <td data-label="Approved by" />
-        <td data-label="Result">{r.record.status}</td>
+        <Record r={r} />
+        <Td label="Who" />
+        <Td label="What">
+          of attempt <code class="id">{r.record.attemptId}</code>
+        </Td>
+        <Td label="Why" />
+        <Td label="Decision" />
+        <Td label="Approved by" />
+        <Td label="Result">{r.record.status}</Td>
       </tr>
     );
   }
@@ -82,23 +93,22 @@ function Row({ r }: { r: AuditRow }) {
     const x = r.record;
     return (
       <tr>
-        <td data-label="#">{r.seq}</td>
-        <td data-label="At"><Time iso={r.at} /></td>
-        <td data-label="Kind"><StateBadge state="approval_rejected" /></td>
-        <td data-label="Who">{x.approver}</td>
-        <td data-label="What">
+        <Record r={r} />
+        <Td label="Who">{x.approver}</Td>
+        <Td label="What">
           {x.decision} at gate {x.gateId} of <RunLink workflowId={x.workflowId} />
-        </td>
-        <td data-label="Why" />
-        <td data-label="Decision" />
-        <td data-label="Approved by" />
-        <td data-label="Result">rejected: {x.reason}</td>
+        </Td>
+        <Td label="Why" />
+        <Td label="Decision" />
+        <Td label="Approved by" />
+        <Td label="Result">rejected: {x.reason}</Td>
       </tr>
     );
   }
   const e = r as AttemptRow | EventRow;
   const a = e.record;
   const target = a.columnsWritten.length > 0 ? a.columnsWritten.join(', ') : [...a.tablesWritten, ...a.tablesRead].join(', ');
+  const rules = a.decision.rules.map((x) => (typeof x === 'string' ? x : x.id));
   const result =
     e.kind === 'attempt' ? outcomeText(e)
     : e.kind === 'denial' ? `denied: ${e.record.reason}`
@@ -106,26 +116,25 @@ function Row({ r }: { r: AuditRow }) {
     : `unmasked ${(e.record.columns ?? []).join(', ')}: ${e.record.reason}`;
   return (
     <tr>
-      <td data-label="#">{r.seq}</td>
-      <td data-label="At"><Time iso={r.at} /></td>
-      <td data-label="Kind"><StateBadge state={r.kind} /></td>
-      <td data-label="Who">{a.principalChain}</td>
-      <td data-label="What">
+      <Record r={r} />
+      <Td label="Who">{a.principalChain}</Td>
+      <Td label="What">
         <div>
           {a.command} {target} on {a.connection} ({a.environment})
         </div>
         <code class="statement-inline">{a.statement}</code>
         {a.params.length > 0 ? <div class="muted small">params (masked): {a.params.map(cell).join(', ')}</div> : null}
         <div class="small">
-          <RunLink workflowId={a.workflowId} /> · {a.runbook}/{a.stepId}
+          run <RunLink workflowId={a.workflowId} />, step {a.stepId}
         </div>
-      </td>
-      <td data-label="Why">{a.intent}</td>
-      <td data-label="Decision">
-        <StateBadge state={String(a.decision.effect)} /> {a.decision.summary}
-      </td>
-      <td data-label="Approved by">{a.approvals.map((x) => `${x.approver}${x.group ? ` (${x.group})` : ''}`).join(', ') || '-'}</td>
-      <td data-label="Result">{result}</td>
+      </Td>
+      <Td label="Why">{a.intent}</Td>
+      <Td label="Decision">
+        <StateBadge state={String(a.decision.effect)} />
+        {rules.length > 0 ? <div class="small">{rules.join(', ')}</div> : null}
+      </Td>
+      <Td label="Approved by">{a.approvals.map((x) => `${x.approver}${x.group ? ` (${x.group})` : ''}`).join(', ') || '-'}</Td>
+      <Td label="Result">{result}</Td>
     </tr>
   );
 }
@@ -133,7 +142,7 @@ function Row({ r }: { r: AuditRow }) {
 export function auditPage({ ctx, query, rows, error, available }: AuditProps) {
   const range = query.from || query.to ? `${query.from ?? 'the beginning'} to ${query.to ?? 'now'}` : 'the whole trail';
   return (
-    <Layout ctx={ctx} title="Audit">
+    <Layout ctx={ctx} title="Audit" wide>
       <h1>Audit</h1>
       {!available ? (
         <p class="notice bad" role="alert">
@@ -181,9 +190,7 @@ export function auditPage({ ctx, query, rows, error, available }: AuditProps) {
           <caption>{`${rows.length} record${rows.length === 1 ? '' : 's'}, newest first`}</caption>
           <thead>
             <tr>
-              <th scope="col">#</th>
-              <th scope="col">At</th>
-              <th scope="col">Kind</th>
+              <th scope="col">Record</th>
               <th scope="col">Who</th>
               <th scope="col">What</th>
               <th scope="col">Why</th>

@@ -2,7 +2,7 @@
  * How the UI words times, durations, progress and values. Pure. Times are shown in UTC and say so: an approver at
  * night and an auditor by day, in different zones, read the same time as the audit record holds.
  */
-import type { GateProgress } from '../approval-service.js';
+import type { GateProgress, PendingGate } from '../approval-service.js';
 
 /** `2026-11-24 23:40:05 UTC`. */
 export function utc(iso: string | undefined): string {
@@ -65,3 +65,13 @@ export function safeNext(next: unknown): string {
   if (typeof next !== 'string' || !/^\/(?![/\\])[^\s]*$/.test(next) || next.startsWith('/signin')) return '/approvals';
   return next;
 }
+
+/**
+ * A policy gate's message is `<intent>: <the policy's summary>`; the summary is shown under Classification, so
+ * "What is asked" shows the intent alone.
+ */
+export function askedOf(gate: Pick<PendingGate, 'message' | 'subject'>): string {
+  const suffix = gate.subject ? `: ${gate.subject.summary}` : '';
+  return suffix && gate.message.endsWith(suffix) ? gate.message.slice(0, -suffix.length) : gate.message;
+}
+

@@ -6,9 +6,9 @@
  */
 import type { SqlCheck } from '../../activities/types.js';
 import type { PendingGate } from '../approval-service.js';
-import { gateHref } from './approvals-view.js';
-import { ago, cell, progressText } from './format.js';
+import { ago, askedOf, cell, progressText } from './format.js';
 import { Layout } from './layout.js';
+import { gateHref, runHref } from './links.js';
 import { Facts, RowsTable, StateBadge, Time } from './parts.js';
 import type { DecisionFlash } from './register-ui.js';
 import type { PageContext } from './render.js';
@@ -39,7 +39,10 @@ function Result({ flash, gate }: { flash: DecisionFlash; gate: PendingGate }) {
   const r = resultOf(flash, gate);
   return (
     <div id="result" class={`notice ${r.tone}`} role={r.tone === 'bad' ? 'alert' : 'status'} tabIndex={-1}>
-      <strong>{flash.decision === 'approve' ? 'Approve' : 'Deny'}:</strong> {r.text}
+      <p>{r.text}</p>
+      <p>
+        <a href={runHref(gate.workflowId)}>Follow the run</a> · <a href="/approvals">Back to your approvals</a>
+      </p>
     </div>
   );
 }
@@ -121,7 +124,7 @@ function Impact({ s }: { s: SqlCheck }) {
           {p.dryRunError ? (
             <p class="notice bad">The dry run failed: {p.dryRunError}</p>
           ) : p.dryRunRows === undefined ? (
-            <p class="muted">No dry run: policy does not allow one in {s.environment}.</p>
+            <p class="muted">{s.classification.class === 'read' ? 'No dry run: a read changes nothing.' : `No dry run: policy does not allow one in ${s.environment}.`}</p>
           ) : (
             <>
               <p>
@@ -199,7 +202,7 @@ export function gatePage({ ctx, gate, flash, now }: GateProps) {
   return (
     <Layout ctx={ctx} title={`${gate.runbook} · ${gate.stepId}`}>
       <nav class="crumbs" aria-label="Breadcrumb">
-        <a href="/approvals">Approvals</a> › <a href={`/runs/${encodeURIComponent(gate.workflowId)}`}>{gate.runbook}</a>
+        <a href="/approvals">Approvals</a> › <a href={runHref(gate.workflowId)}>{gate.runbook}</a>
       </nav>
       <h1>
         {gate.runbook} · {gate.stepId}
@@ -216,13 +219,13 @@ export function gatePage({ ctx, gate, flash, now }: GateProps) {
       {flash ? <Result flash={flash} gate={gate} /> : null}
       <section aria-labelledby="asked">
         <h2 id="asked">What is asked</h2>
-        <p class="message">{gate.message}</p>
+        <p class="message">{askedOf(gate)}</p>
         <Facts
           items={[
             ['Requested by', gate.requester],
             ['Opened', <><Time iso={gate.openedAt} /> ({ago(gate.openedAt, now)})</>],
-            ['Needs', progressText(gate.progress)],
-            ['Run', <a href={`/runs/${encodeURIComponent(gate.workflowId)}`}>{gate.workflowId}</a>],
+            [gate.state === 'pending' ? 'Needs' : 'Needed', progressText(gate.progress)],
+            ['Run', <a href={runHref(gate.workflowId)}>{gate.workflowId}</a>],
           ]}
         />
       </section>

@@ -18,6 +18,8 @@ export interface LayoutProps {
   readonly title: string;
   /** While set, the script re-reads the page every this many ms and updates it in place (a run that is running). */
   readonly refreshMs?: number;
+  /** Pages of wide tables (the audit) may use the whole width of a desk's screen. */
+  readonly wide?: boolean;
   readonly children: ComponentChildren;
 }
 
@@ -37,7 +39,7 @@ function Who({ ctx }: { ctx: PageContext }) {
   );
 }
 
-export function Layout({ ctx, title, refreshMs, children }: LayoutProps) {
+export function Layout({ ctx, title, refreshMs, wide, children }: LayoutProps) {
   return (
     <html lang="en">
       <head>
@@ -66,7 +68,7 @@ export function Layout({ ctx, title, refreshMs, children }: LayoutProps) {
           </div>
           <Who ctx={ctx} />
         </header>
-        <main id="main" tabIndex={-1} data-refresh={refreshMs ? String(refreshMs) : undefined}>
+        <main id="main" tabIndex={-1} class={wide ? 'wide' : undefined} data-refresh={refreshMs ? String(refreshMs) : undefined}>
           {children}
         </main>
       </body>

@@ -57,6 +57,18 @@ export function RowsTable({ columns, rows, caption }: { columns: readonly string
   );
 }
 
+/**
+ * A cell of a list table. On a phone the table turns into one block per row, each cell a label (from data-label)
+ * beside its content; the wrapper keeps the content together in the second column.
+ */
+export function Td({ label, children }: { label: string; children?: ComponentChildren }) {
+  return (
+    <td data-label={label}>
+      <div class="cell">{children}</div>
+    </td>
+  );
+}
+
 /** A definition list from pairs, skipping empty values. */
 export function Facts({ items }: { items: readonly (readonly [string, ComponentChildren])[] }) {
   return (

@@ -5,9 +5,9 @@
  */
 import type { GateView } from '../../workflows/approval-gate.js';
 import type { RunTimeline, TimelineStep } from '../run-service.js';
-import { gateHref } from './approvals-view.js';
 import { ago, cell, duration } from './format.js';
 import { Layout } from './layout.js';
+import { gateHref } from './links.js';
 import { Facts, RowsTable, StateBadge, Time } from './parts.js';
 import type { PageContext } from './render.js';
 

@@ -6,7 +6,8 @@ import { RUN_STATUSES, type RunFilter } from '../run-query.js';
 import type { RunSummary } from '../run-service.js';
 import { ago } from './format.js';
 import { Layout } from './layout.js';
-import { StateBadge, Time } from './parts.js';
+import { runHref } from './links.js';
+import { StateBadge, Td, Time } from './parts.js';
 import type { PageContext } from './render.js';
 
 export interface RunsProps {
@@ -16,8 +17,6 @@ export interface RunsProps {
   readonly error?: string;
   readonly now: Date;
 }
-
-export const runHref = (workflowId: string) => `/runs/${encodeURIComponent(workflowId)}`;
 
 function TextFilter({ name, label, value, hint }: { name: string; label: string; value: string | undefined; hint?: string }) {
   return (
@@ -74,18 +73,18 @@ export function runsPage({ ctx, filter, runs, error, now }: RunsProps) {
           <tbody>
             {runs.map((r) => (
               <tr>
-                <td data-label="Run">
+                <Td label="Run">
                   <a href={runHref(r.workflowId)}>{r.runbook}</a>
                   <div class="muted small id">{r.workflowId}</div>
-                </td>
-                <td data-label="Status">
+                </Td>
+                <Td label="Status">
                   <StateBadge state={r.status} />
-                </td>
-                <td data-label="Trigger">{r.trigger}</td>
-                <td data-label="Principal">{r.principal}</td>
-                <td data-label="Started">
+                </Td>
+                <Td label="Trigger">{r.trigger}</Td>
+                <Td label="Principal">{r.principal}</Td>
+                <Td label="Started">
                   <Time iso={r.startedAt} /> <span class="muted">({ago(r.startedAt, now)})</span>
-                </td>
+                </Td>
               </tr>
             ))}
           </tbody>
