@@ -2,6 +2,7 @@
  * Runs a Vigil worker until a shutdown signal: connects to Temporal, wires the activities, polls the task queue.
  * `vigil worker` and `vigil dev` both use it.
  */
+import { IllegalStateError } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { VigilError } from '../src/shared/vigil-error.js';
 import { wireActivities } from './activities.js';
@@ -20,7 +21,12 @@ let runtimeInstalled = false;
 export async function startWorker(config: WorkerConfig): Promise<RunningWorker> {
   // The worker's state changes at INFO are noise on an operator's terminal; warnings and errors still show.
   if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    try {
+      Runtime.install({ logger: new DefaultLogger('WARN') });
+    } catch (error) {
+      // `vigil dev` starts the dev server through the SDK first, which already made the Runtime: keep that one.
+      if (!(error instanceof IllegalStateError)) throw error;
+    }
     runtimeInstalled = true;
   }
   let connection: NativeConnection;

@@ -64,6 +64,13 @@ export function createAuditService(deps: AuditServiceDeps) {
       }
     },
 
+    /** The trace id recorded with a run's most recent audited statement, if the run has one. */
+    async traceIdOfRun(workflowId: string): Promise<string | undefined> {
+      if (!deps.pool) return undefined;
+      const [row] = await this.search({ workflowId, kind: 'attempt', limit: 1 });
+      return row?.kind === 'attempt' ? (row.record.traceId ?? undefined) : undefined;
+    },
+
     /**
      * The evidence bundle for a time range, as a gzipped tar of one directory. Other filters don't narrow it:
      * a bundle is an unbroken piece of the chain, or it could not be verified.

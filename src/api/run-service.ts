@@ -58,6 +58,11 @@ export interface RunServiceDeps {
   readonly temporalUiUrl?: string;
   /** A trace viewer URL with `{traceId}` in it (VIGIL_TRACE_URL), e.g. http://jaeger:16686/trace/{traceId}. */
   readonly traceUrlTemplate?: string;
+  /**
+   * The trace id the audit recorded for a run's statements. A run started without client tracing has no trace
+   * context in its history; its workflow then opened the trace, and every audited statement carries that trace's id.
+   */
+  readonly auditedTraceId?: (workflowId: string) => Promise<string | undefined>;
 }
 
 const STATUS: Record<string, RunState> = {
@@ -131,7 +136,8 @@ export function createRunService(deps: RunServiceDeps) {
       const temporalUrl = deps.temporalUiUrl
         ? `${deps.temporalUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(described.runId)}`
         : undefined;
-      const traceUrl = facts.traceId && deps.traceUrlTemplate ? deps.traceUrlTemplate.replaceAll('{traceId}', facts.traceId) : undefined;
+      const traceId = facts.traceId ?? (await deps.auditedTraceId?.(workflowId).catch(() => undefined));
+      const traceUrl = traceId && deps.traceUrlTemplate ? deps.traceUrlTemplate.replaceAll('{traceId}', traceId) : undefined;
       return {
         ...base,
         runbook: facts.runbook ?? base.runbook,
@@ -145,7 +151,7 @@ export function createRunService(deps: RunServiceDeps) {
         gates,
         ...(facts.failure ? { failure: facts.failure } : {}),
         ...(facts.result ? { outputs: facts.result.outputs } : {}),
-        ...(facts.traceId ? { traceId: facts.traceId } : {}),
+        ...(traceId ? { traceId } : {}),
         ...(temporalUrl ? { temporalUrl } : {}),
         ...(traceUrl ? { traceUrl } : {}),
         ...(problems.length ? { unavailable: `the run did not answer for ${problems.join('; ')}` } : {}),

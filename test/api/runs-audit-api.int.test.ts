@@ -8,12 +8,14 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { extract } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApprovalService } from '../../src/api/approval-service.js';
 import { createAuditService } from '../../src/api/audit-service.js';
+import { readRunHistory } from '../../src/api/run-history.js';
 import { createRunService } from '../../src/api/run-service.js';
 import { buildServer } from '../../src/api/server.js';
 import { loadApprovalKeys } from '../../src/approvals/key-files.js';
@@ -45,11 +47,18 @@ describe('runs and audit API', () => {
     stack = await startTestStack();
     pool = new pg.Pool({ connectionString: stack.db.url, max: 2 });
     const client = stack.temporal.client;
+    const audit = createAuditService({ pool, signingKey: generateKeyPairSync('ed25519').privateKey });
     app = buildServer({
       identities,
       approvals: createApprovalService({ client, privateKey: loadApprovalKeys(stack.key.file, false).privateKey, groupsOf: (id) => identities.groupsOf(id) }),
-      runs: createRunService({ client, namespace: 'default', temporalUiUrl: 'http://temporal.example:8233/', traceUrlTemplate: 'http://jaeger.example/trace/{traceId}' }),
-      audit: createAuditService({ pool, signingKey: generateKeyPairSync('ed25519').privateKey }),
+      runs: createRunService({
+        client,
+        namespace: 'default',
+        temporalUiUrl: 'http://temporal.example:8233/',
+        traceUrlTemplate: 'http://jaeger.example/trace/{traceId}',
+        auditedTraceId: (id) => audit.traceIdOfRun(id),
+      }),
+      audit,
     });
     const started = await startRun(client, { plan: compileRunbookOrThrow(SLEEPY, 'sleepy.yaml'), inputs: {}, principal: identities.principal('alice')!, trigger: { source: 'cli' }, taskQueue: stack.temporal.taskQueue });
     workflowId = started.workflowId;
@@ -110,6 +119,19 @@ describe('runs and audit API', () => {
     const missing = await app.inject({ method: 'GET', url: '/v1/runs/no-such-run', headers: as('erin') });
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toEqual({ error: 'VIGIL_E_RUN_NOT_FOUND', message: 'no run no-such-run' });
+  });
+
+  it('finds the trace of a run started without client tracing through its audited statements', async () => {
+    // As `vigil run` and the webhooks start runs: a plain client, so the history carries no trace context.
+    const plain = new Client({ connection: stack.temporal.client.connection, namespace: 'default' });
+    const plan = compileRunbookOrThrow(`apiVersion: vigil/v1\nkind: Runbook\nmetadata: { name: untraced }\nspec:\n  steps:\n    - id: read\n      intent: Count orders.\n      sql: { connection: demo, query: "SELECT count(*) FROM orders" }\n`, 'untraced.yaml');
+    const started = await startRun(plain, { plan, inputs: {}, principal: identities.principal('alice')!, trigger: { source: 'cli' }, taskQueue: stack.temporal.taskQueue });
+    expect((await watchRun(started.handle, () => undefined, 50)).ok).toBe(true);
+    const audited = (await pool.query<{ t: string }>("SELECT record->>'traceId' AS t FROM vigil_audit WHERE workflow_id = $1 AND kind = 'attempt'", [started.workflowId])).rows[0]?.t;
+    expect(audited).toMatch(/^[0-9a-f]{32}$/);
+    expect(readRunHistory(await started.handle.fetchHistory()).traceId).toBeUndefined();
+    const run = (await app.inject({ method: 'GET', url: `/v1/runs/${started.workflowId}`, headers: as('erin') })).json();
+    expect(run.traceId).toBe(audited);
   });
 
   it('shows a closed gate with how it closed, and refuses a decision on it saying why', async () => {

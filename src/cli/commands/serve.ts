@@ -46,11 +46,18 @@ export async function startServer(env: NodeJS.ProcessEnv): Promise<{ app: Fastif
   const auditPool = auditUrl ? new pg.Pool({ connectionString: auditUrl, max: 4, connectionTimeoutMillis: 5_000 }) : undefined;
   auditPool?.on('error', () => undefined);
   const secure = (env.VIGIL_PUBLIC_URL ?? '').startsWith('https://');
+  const audit = createAuditService({ pool: auditPool, signingKey: auditPool ? signingKey(env).key : undefined });
   const app = buildServer({
     identities,
     approvals: createApprovalService({ client, privateKey: keys.privateKey, groupsOf: (id) => identities.groupsOf(id) }),
-    runs: createRunService({ client, namespace: config.namespace, temporalUiUrl: env.VIGIL_TEMPORAL_UI, traceUrlTemplate: env.VIGIL_TRACE_URL }),
-    audit: createAuditService({ pool: auditPool, signingKey: auditPool ? signingKey(env).key : undefined }),
+    runs: createRunService({
+      client,
+      namespace: config.namespace,
+      temporalUiUrl: env.VIGIL_TEMPORAL_UI,
+      traceUrlTemplate: env.VIGIL_TRACE_URL,
+      auditedTraceId: (workflowId) => audit.traceIdOfRun(workflowId),
+    }),
+    audit,
     hooks: { client, taskQueue: config.taskQueue, plans },
     ui: { secureCookies: secure },
     // Behind an https proxy the protocol and client address come from its X-Forwarded headers; trust only it.
