@@ -52,6 +52,22 @@ export interface ApprovalServiceDeps {
   readonly now?: () => Date;
 }
 
+/** How many runs the inbox asks for their gates at once. */
+const LIST_CONCURRENCY = 8;
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return out;
+}
+
 function progress(gate: GateView): GateProgress[] {
   return gate.required.map((r) => ({ group: r.group, count: r.count, have: gate.decisions.filter((d) => d.decision === 'approve' && d.group === r.group).length }));
 }
@@ -101,17 +117,22 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
   return {
     /** Every pending gate, oldest first; `mine` keeps the ones the caller may decide. */
     async list(caller: Principal, mine: boolean): Promise<PendingGate[]> {
-      const out: PendingGate[] = [];
+      const runs: { workflowId: string; runbook: string }[] = [];
       for await (const run of deps.client.workflow.list({ query: `VigilPendingApproval = true AND ExecutionStatus = 'Running'` })) {
-        let gates: GateView[];
+        runs.push({ workflowId: run.workflowId, runbook: String(run.typedSearchAttributes.get(RUNBOOK) ?? run.type) });
+      }
+      // Asked side by side: a run whose worker is down waits out its query deadline without holding up the others.
+      const answers = await mapLimit(runs, LIST_CONCURRENCY, async (run) => {
         try {
-          gates = await gatesOf(run.workflowId);
+          return { run, gates: await gatesOf(run.workflowId) };
         } catch {
-          continue; // closed between listing and querying
+          return { run, gates: [] as GateView[] }; // closed between listing and querying, or no worker to answer
         }
-        const runbook = String(run.typedSearchAttributes.get(RUNBOOK) ?? run.type);
+      });
+      const out: PendingGate[] = [];
+      for (const { run, gates } of answers) {
         for (const gate of gates) {
-          const shown = detail(gate, caller, run.workflowId, runbook);
+          const shown = detail(gate, caller, run.workflowId, run.runbook);
           if (mine && !shown.eligible) continue;
           out.push(shown);
         }

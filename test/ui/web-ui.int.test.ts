@@ -99,6 +99,7 @@ describe.skipIf(!chromium.ok)('web UI in a real browser', () => {
   const problems: string[] = [];
   const allShots: Shot[] = [];
   const ids: Record<string, string> = {};
+  const started: string[] = [];
 
   beforeAll(async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'vigil-policy-')), 'policy.yaml');
@@ -125,6 +126,10 @@ describe.skipIf(!chromium.ok)('web UI in a real browser', () => {
   });
 
   afterAll(async () => {
+    // The dev server is shared by every test file: leave no run waiting for a gate whose worker is about to stop.
+    for (const workflowId of started) {
+      await stack?.temporal.client.workflow.getHandle(workflowId).terminate('test finished').catch(() => undefined);
+    }
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();
     await new Promise((r) => chat?.close(r));
@@ -160,6 +165,7 @@ describe.skipIf(!chromium.ok)('web UI in a real browser', () => {
 
   async function start(yaml: string, principal: string): Promise<string> {
     const { workflowId } = await startRun(stack.temporal.client, { plan: compileRunbookOrThrow(yaml, 'inline.yaml'), inputs: {}, principal: who(principal), trigger: { source: 'cli' }, taskQueue: stack.temporal.taskQueue });
+    started.push(workflowId);
     for (let i = 0; i < 300; i++) {
       if ((await approvals.list(who('carol'), false)).some((g) => g.workflowId === workflowId)) return workflowId;
       await new Promise((r) => setTimeout(r, 200));
