@@ -12,7 +12,7 @@ import { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { extract } from 'tar';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApprovalService } from '../../src/api/approval-service.js';
 import { createAuditService } from '../../src/api/audit-service.js';
 import { readRunHistory } from '../../src/api/run-history.js';
@@ -22,6 +22,7 @@ import { loadApprovalKeys } from '../../src/approvals/key-files.js';
 import { verifyEvidenceBundle } from '../../src/audit/evidence-verify.js';
 import { startRun } from '../../src/client/start-run.js';
 import { watchRun } from '../../src/client/watch-run.js';
+import { startServer } from '../../src/cli/commands/serve.js';
 import { loadIdentitiesFile } from '../../src/governance/identity.js';
 import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
@@ -170,6 +171,34 @@ describe('runs and audit API', () => {
 
     const badRange = await app.inject({ method: 'GET', url: '/v1/audit/export?from=yesterday', headers: as('erin') });
     expect(badRange.statusCode).toBe(400);
+  });
+
+  it('is wired by `vigil serve` from its environment: audit pool, run service, web UI', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-serve-'));
+    writeFileSync(join(dir, 'audit.pem'), generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+    const server = await startServer({
+      ...process.env,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      VIGIL_LISTEN: '127.0.0.1:0',
+      VIGIL_DATABASE_URL: stack.db.url,
+      VIGIL_APPROVAL_KEY: stack.key.file,
+      VIGIL_AUDIT_SIGNING_KEY: join(dir, 'audit.pem'),
+    });
+    try {
+      const get = (path: string, token?: string) => fetch(`${server.url}${path}`, { redirect: 'manual', headers: token ? { authorization: `Bearer ${token}` } : {} });
+      const audit = await (await get(`/v1/audit?run=${workflowId}`, 'dev-erin')).json();
+      expect(audit.records.length).toBeGreaterThan(0);
+      const runs = await (await get('/v1/runs?runbook=sleepy-orders', 'dev-erin')).json();
+      expect(runs.runs.map((r: { workflowId: string }) => r.workflowId)).toContain(workflowId);
+      const home = await get('/');
+      expect(home.status).toBe(303);
+      expect((await get('/approvals')).headers.get('location')).toBe('/signin?next=%2Fapprovals');
+      const signIn = await get('/signin');
+      expect(signIn.status).toBe(200);
+      expect(await signIn.text()).toContain('<label for="token">Vigil token</label>');
+    } finally {
+      await server.close();
+    }
   });
 
   it('says the audit is unavailable when the server has no audit database', async () => {

@@ -47,6 +47,14 @@ describe('MemorySessionStore', () => {
     expect(await get(store, 'c')).toBeTruthy();
   });
 
+  it('drops sessions nobody signed in to before signed-in ones, so a flood of sign-in pages evicts nobody', async () => {
+    const store = make(2);
+    await set(store, 'signed-in', { ...session(now + 10_000), token: 'dev-bob' } as Session);
+    for (let i = 0; i < 5; i++) await set(store, `anonymous-${i}`, session(now + 10_000));
+    expect(await get(store, 'signed-in')).toBeTruthy();
+    expect(store.size).toBe(2);
+  });
+
   it('destroys on request', async () => {
     const store = make();
     await set(store, 'a', session(now + 10_000));

@@ -117,7 +117,8 @@ export function registerUi(app: FastifyInstance, deps: UiDeps): { sendError(repl
 
     const context = (reply: FastifyReply): PageContext => ({
       principal: reply.request.principal,
-      csrf: reply.generateCsrf(),
+      // No session (it failed to load, or was just destroyed): no form on that page can be trusted anyway.
+      csrf: reply.request.session ? reply.generateCsrf() : '',
       path: reply.request.url.split('?')[0] ?? '/',
     });
 

@@ -1,8 +1,8 @@
 /**
  * Where the web UI's sessions live: in this server process's memory, never on disk, never in the browser (the cookie
  * holds only a random id). @fastify/session's own memory store never forgets a session; this one drops a session
- * when its cookie expires, sweeps expired ones periodically, and holds at most `maxSessions` (oldest go first), so
- * abandoned sign-ins can't grow the process without bound. A restart signs everybody out, which is acceptable for
+ * when its cookie expires, sweeps expired ones periodically, and holds at most `maxSessions` (those not signed in go
+ * first, then the least recently used), so abandoned sign-ins can't grow the process without bound. A restart signs everybody out, which is acceptable for
  * an approval console and keeps the tokens out of any shared store.
  */
 import type { SessionStore } from '@fastify/session';
@@ -40,9 +40,18 @@ export class MemorySessionStore implements SessionStore {
     this.sessions.delete(sessionId);
     this.sessions.set(sessionId, { session, expiresAt });
     while (this.sessions.size > this.maxSessions) {
-      const oldest = this.sessions.keys().next().value;
-      if (oldest === undefined) break;
-      this.sessions.delete(oldest);
+      // Sessions nobody signed in to (a sign-in page's CSRF secret) go first: a flood of sign-in page loads
+      // must not push out the people who are signed in.
+      let victim: string | undefined;
+      for (const [id, entry] of this.sessions) {
+        if (!entry.session.token) {
+          victim = id;
+          break;
+        }
+      }
+      victim ??= this.sessions.keys().next().value;
+      if (victim === undefined) break;
+      this.sessions.delete(victim);
     }
     callback();
   }

@@ -64,10 +64,11 @@ export async function startServer(env: NodeJS.ProcessEnv): Promise<{ app: Fastif
     trustProxy: env.VIGIL_TRUST_PROXY ?? (secure ? '127.0.0.1,::1' : undefined),
   });
   const [host, port] = (env.VIGIL_LISTEN ?? '127.0.0.1:8787').split(':');
-  await app.listen({ host, port: Number(port) });
+  // The address actually bound (port 0 picks a free one).
+  const url = await app.listen({ host, port: Number(port) });
   return {
     app,
-    url: `http://${host}:${port}`,
+    url,
     async close() {
       await app.close();
       await client.connection.close();
