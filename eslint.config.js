@@ -37,6 +37,16 @@ export default tseslint.config(
     },
   },
   {
+    // The UI's pages are safe because the renderer escapes every value; this is the one way around that.
+    files: ['src/api/ui/**/*.tsx'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']", message: 'The web UI renders every value as text; never inject HTML.' },
+      ],
+    },
+  },
+  {
     files: ['src/expressions/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', allowOnly(EXPRESSIONS_ALLOWED, 'Expressions run inside the workflow sandbox: keep them pure.')],

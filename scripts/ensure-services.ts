@@ -3,10 +3,13 @@
  * with `npm ci && npm test` and nothing installed by hand.
  * - PostgreSQL: TEST_DATABASE_URL, or the local service on 127.0.0.1:5432, started through pg_ctlcluster when it is down.
  * - The Temporal CLI: found or built once into the cache (minutes the first time), unless TEMPORAL_ADDRESS is set.
+ * - Debian's Chromium for the browser tests of the web UI: installed with apt-get when missing. Not fatal: without
+ *   it the browser tests skip and say why.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import pg from 'pg';
+import { ensureChromium } from '../src/dev/chromium.js';
 import { findTemporalCli } from '../src/dev/temporal-cli.js';
 
 const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -42,6 +45,8 @@ try {
     const cli = await findTemporalCli(process.env, (line) => console.log(line));
     console.log(cli.kind === 'path' ? `Temporal CLI: ${cli.path} (${cli.source})` : 'Temporal CLI: SDK download');
   }
+  const chromium = ensureChromium((line) => console.log(line));
+  console.log(chromium.ok ? `Chromium: ${chromium.path}` : `Chromium: none, the browser tests will skip (${chromium.reason})`);
 } catch (error) {
   console.error(`ensure-services: ${(error as Error).message}`);
   process.exit(1);

@@ -7,8 +7,17 @@ import type { Client } from '@temporalio/client';
 import type { KeyObject } from 'node:crypto';
 import { signApproval } from '../approvals/signed-approval.js';
 import { principalChain, type Principal } from '../shared/principal.js';
+import { RUNBOOK } from '../shared/search-attributes.js';
 import { approvalSignal, pendingGatesQuery } from '../workflows/definitions.js';
 import type { GateView } from '../workflows/approval-gate.js';
+import { allGates, pendingGates } from './gate-queries.js';
+
+/** How far one required group has come: `have` of `count` approvals. */
+export interface GateProgress {
+  readonly group: string;
+  readonly count: number;
+  readonly have: number;
+}
 
 export interface PendingGate extends GateView {
   readonly workflowId: string;
@@ -18,6 +27,8 @@ export interface PendingGate extends GateView {
   readonly ineligibleReason?: string;
   /** What is still needed, e.g. "1 of 2 dba". */
   readonly needs: string;
+  /** The same, per required group. */
+  readonly progress: readonly GateProgress[];
 }
 
 export type DecisionOutcome =
@@ -41,13 +52,49 @@ export interface ApprovalServiceDeps {
   readonly now?: () => Date;
 }
 
+/** How many runs the inbox asks for their gates at once. */
+const LIST_CONCURRENCY = 8;
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return out;
+}
+
+function progress(gate: GateView): GateProgress[] {
+  return gate.required.map((r) => ({ group: r.group, count: r.count, have: gate.decisions.filter((d) => d.decision === 'approve' && d.group === r.group).length }));
+}
+
 function needs(gate: GateView): string {
-  return gate.required
-    .map((r) => `${gate.decisions.filter((d) => d.decision === 'approve' && d.group === r.group).length} of ${r.count} ${r.group}`)
-    .join(', ');
+  return progress(gate).map((p) => `${p.have} of ${p.count} ${p.group}`).join(', ');
+}
+
+/** Why nobody can decide a gate any more, in the words an approver reads. */
+export function closedReason(gate: GateView): string {
+  const why = gate.reason ? `: ${gate.reason}` : '';
+  switch (gate.state) {
+    case 'approved':
+      return 'it is already approved (quorum reached)';
+    case 'denied':
+      return `it is already decided${why}`;
+    case 'expired':
+      return `it expired${why}`;
+    case 'cancelled':
+      return `it was cancelled${why}`;
+    case 'pending':
+      return 'it is still pending';
+  }
 }
 
 function eligibility(gate: GateView, caller: Principal, groupsOf: ApprovalServiceDeps['groupsOf'], requester: string): { eligible: boolean; reason?: string } {
+  if (gate.state !== 'pending') return { eligible: false, reason: closedReason(gate) };
   // Approving is a person's judgment: agents and services may request, never approve.
   if (caller.kind !== 'human') return { eligible: false, reason: `a ${caller.kind} cannot approve; approvals come from people` };
   if (requester.split(' -> ').some((link) => link.endsWith(`:${caller.id}`))) return { eligible: false, reason: 'you requested this (separation of duties)' };
@@ -60,29 +107,57 @@ function eligibility(gate: GateView, caller: Principal, groupsOf: ApprovalServic
 export function createApprovalService(deps: ApprovalServiceDeps) {
   const now = deps.now ?? (() => new Date());
 
-  async function gatesOf(workflowId: string): Promise<GateView[]> {
-    return deps.client.workflow.getHandle(workflowId).query(pendingGatesQuery);
-  }
+  const gatesOf = (workflowId: string): Promise<GateView[]> => pendingGates(deps.client, workflowId);
+
+  const detail = (gate: GateView, caller: Principal, workflowId: string, runbook: string): PendingGate => {
+    const e = eligibility(gate, caller, deps.groupsOf, gate.requester);
+    return { ...gate, workflowId, runbook, eligible: e.eligible, ineligibleReason: e.reason, needs: needs(gate), progress: progress(gate) };
+  };
 
   return {
     /** Every pending gate, oldest first; `mine` keeps the ones the caller may decide. */
     async list(caller: Principal, mine: boolean): Promise<PendingGate[]> {
-      const out: PendingGate[] = [];
+      const runs: { workflowId: string; runbook: string }[] = [];
       for await (const run of deps.client.workflow.list({ query: `VigilPendingApproval = true AND ExecutionStatus = 'Running'` })) {
-        let gates: GateView[];
+        runs.push({ workflowId: run.workflowId, runbook: String(run.typedSearchAttributes.get(RUNBOOK) ?? run.type) });
+      }
+      // Asked side by side: a run whose worker is down waits out its query deadline without holding up the others.
+      const answers = await mapLimit(runs, LIST_CONCURRENCY, async (run) => {
         try {
-          gates = await gatesOf(run.workflowId);
+          return { run, gates: await gatesOf(run.workflowId) };
         } catch {
-          continue; // closed between listing and querying
+          return { run, gates: [] as GateView[] }; // closed between listing and querying, or no worker to answer
         }
-        const runbook = String((run.searchAttributes?.VigilRunbook as unknown[] | undefined)?.[0] ?? run.type);
+      });
+      const out: PendingGate[] = [];
+      for (const { run, gates } of answers) {
         for (const gate of gates) {
-          const e = eligibility(gate, caller, deps.groupsOf, gate.requester);
-          if (mine && !e.eligible) continue;
-          out.push({ ...gate, workflowId: run.workflowId, runbook, eligible: e.eligible, ineligibleReason: e.reason, needs: needs(gate) });
+          const shown = detail(gate, caller, run.workflowId, run.runbook);
+          if (mine && !shown.eligible) continue;
+          out.push(shown);
         }
       }
       return out.sort((a, b) => a.openedAt.localeCompare(b.openedAt));
+    },
+
+    /**
+     * One gate of a run, pending or closed, as the caller sees it: whether they may decide it and why not.
+     * A closed gate stays readable, so a link from chat that arrives late says what happened instead of "not found".
+     */
+    async view(caller: Principal, workflowId: string, gateId: string): Promise<PendingGate> {
+      let gates: GateView[];
+      let runbook: string;
+      try {
+        const handle = deps.client.workflow.getHandle(workflowId);
+        const described = await handle.describe();
+        runbook = String(described.typedSearchAttributes.get(RUNBOOK) ?? described.type);
+        gates = await allGates(deps.client, workflowId);
+      } catch {
+        throw new ApprovalError(404, `no run ${workflowId} that answers (unknown run, or no worker to answer for it)`);
+      }
+      const gate = gates.find((g) => g.gateId === gateId);
+      if (!gate) throw new ApprovalError(404, `run ${workflowId} has no gate ${gateId}`);
+      return detail(gate, caller, workflowId, runbook);
     },
 
     async get(workflowId: string, gateId?: string): Promise<GateView> {
@@ -97,7 +172,12 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
         throw new ApprovalError(gates.length === 0 ? 404 : 409, gates.length === 0 ? `run ${workflowId} has no pending gate` : `run ${workflowId} has ${gates.length} pending gates: name one (${gates.map((g) => g.gateId).join(', ')})`);
       }
       const gate = gates.find((g) => g.gateId === gateId);
-      if (!gate) throw new ApprovalError(404, `gate ${gateId} of ${workflowId} is not pending (decided, expired, or never opened)`);
+      if (!gate) {
+        // Say how it closed when it did: "already decided" and "expired" are answers, "not found" is not.
+        const closed = (await allGates(deps.client, workflowId).catch(() => [] as GateView[])).find((g) => g.gateId === gateId);
+        if (closed) throw new ApprovalError(409, `you can't decide this gate: ${closedReason(closed)}`);
+        throw new ApprovalError(404, `gate ${gateId} of ${workflowId} is not pending (decided, expired, or never opened)`);
+      }
       return gate;
     },
 

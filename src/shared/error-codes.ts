@@ -52,6 +52,10 @@ export const ERROR_CODES = {
   VIGIL_E_AUDIT_STORE_MISSING: 'The database has no audit store yet (no worker has started against it).',
   VIGIL_E_AUDIT_SIGNING_KEY: 'The evidence signing or verifying key is missing, unreadable, or not Ed25519.',
   VIGIL_E_AUDIT_BUNDLE_INVALID: 'An evidence bundle does not verify: signature, key, file hash, chain or summary.',
+  VIGIL_E_AUDIT_UNAVAILABLE: 'The Vigil server was started without an audit database (VIGIL_DATABASE_URL), so it cannot search or export.',
+  VIGIL_E_NOT_FOUND: 'No such page or API route.',
+  VIGIL_E_RUN_NOT_FOUND: 'No run has that workflow id (or it is not a Vigil run).',
+  VIGIL_E_CSRF_INVALID: 'A web form came without a valid CSRF token (it expired with the session, or came from another site); nothing was done.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

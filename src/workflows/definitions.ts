@@ -8,6 +8,8 @@ import type { RunStatus } from './types.js';
 
 export const statusQuery = defineQuery<RunStatus>('vigil.status');
 export const pendingGatesQuery = defineQuery<GateView[]>('vigil.pendingGates');
+/** Every gate the run opened, decided or not: who decided what, and how each closed (the run timeline shows them). */
+export const gatesQuery = defineQuery<GateView[]>('vigil.gates');
 export const approvalSignal = defineSignal<[ApprovalSignal]>('vigil.approval');
 /** The alert that started the run resolved: pending gates close, and runbooks can read `trigger.resolved`. */
 export const alertResolvedSignal = defineSignal<[{ readonly at: string }]>('vigil.alertResolved');

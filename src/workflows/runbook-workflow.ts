@@ -18,7 +18,7 @@ import { PENDING_APPROVAL } from '../shared/search-attributes.js';
 import { renderTemplate } from '../expressions/render-template.js';
 import { resolveInputs } from '../runbook/resolve-inputs.js';
 import type { ApprovalGate } from './approval-gate.js';
-import { alertResolvedSignal, approvalSignal, pendingGatesQuery, statusQuery } from './definitions.js';
+import { alertResolvedSignal, approvalSignal, gatesQuery, pendingGatesQuery, statusQuery } from './definitions.js';
 import { Interpreter } from './interpreter.js';
 import type { RunbookWorkflowInput, RunbookWorkflowResult, RunStatus } from './types.js';
 
@@ -32,6 +32,8 @@ export async function runbookWorkflow(input: RunbookWorkflowInput): Promise<Runb
 
   setHandler(statusQuery, () => status);
   setHandler(pendingGatesQuery, () => [...gates.values()].filter((g) => !g.settled).map((g) => g.view()));
+  // A query adds nothing to history, so adding one keeps recorded histories replaying.
+  setHandler(gatesQuery, () => [...gates.values()].map((g) => g.view()));
   setHandler(approvalSignal, async (signal) => {
     // A decision for a gate that is not open is dropped: nothing to count it toward.
     const gate = gates.get(signal.gateId);

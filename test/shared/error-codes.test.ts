@@ -6,7 +6,7 @@ import { ERROR_CODES } from '../../src/shared/error-codes.js';
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [join(dir, e.name)] : [],
   );
 }
 
@@ -17,7 +17,7 @@ describe('error codes', () => {
     expect(documented).toContain(`\`${code}\``);
   });
 
-  it('every code used in src/ and workers/ is in the registry', () => {
+  it('every code used in src/ and workers/ (pages included) is in the registry', () => {
     const used = new Set<string>();
     for (const file of [...sourceFiles('src'), ...sourceFiles('workers')]) {
       for (const m of readFileSync(file, 'utf8').matchAll(/VIGIL_E_[A-Z_]+[A-Z]/g)) used.add(m[0]);

@@ -149,8 +149,8 @@ export async function auditVerifyCommand(
   return 0;
 }
 
-/** The signing key, and one line saying where it came from. */
-function signingKey(env: NodeJS.ProcessEnv): { key: ReturnType<typeof loadSigningKey>; source: string } {
+/** The evidence signing key, and one line saying where it came from; `vigil serve` signs its downloads with it too. */
+export function signingKey(env: NodeJS.ProcessEnv): { key: ReturnType<typeof loadSigningKey>; source: string } {
   if (env.VIGIL_AUDIT_SIGNING_KEY) return { key: loadSigningKey(env.VIGIL_AUDIT_SIGNING_KEY), source: `VIGIL_AUDIT_SIGNING_KEY (${env.VIGIL_AUDIT_SIGNING_KEY})` };
   const path = join(vigilCacheDir(env), 'audit-signing-key.pem');
   const { key, created } = loadOrCreateSigningKey(path);

@@ -58,10 +58,16 @@ export async function devCommand(options: DevOptions, env: NodeJS.ProcessEnv): P
     }
     const { done } = await startWorker(config);
     log(`Worker polling task queue "${config.taskQueue}" on Temporal ${address}.`);
-    const serverEnv = { ...env, TEMPORAL_ADDRESS: address, VIGIL_LISTEN: env.VIGIL_LISTEN ?? `127.0.0.1:${await preferredPort(8787)}` };
+    const serverEnv = {
+      ...env,
+      TEMPORAL_ADDRESS: address,
+      DATABASE_URL: databaseUrl,
+      ...(uiUrl ? { VIGIL_TEMPORAL_UI: uiUrl } : {}),
+      VIGIL_LISTEN: env.VIGIL_LISTEN ?? `127.0.0.1:${await preferredPort(8787)}`,
+    };
     const server = await startServer(serverEnv);
     stops.push(() => server.close());
-    log(`Approval API on ${server.url}.`);
+    log(`Vigil web UI on ${server.url}/ (sign in with dev-<id>, e.g. dev-bob); approval API on ${server.url}/v1.`);
 
     if (options.demo) {
       const plan = compileRunbookOrThrow(readFileSync(HELLO_DB, 'utf8'), 'runbooks/hello-db.yaml');
@@ -80,7 +86,7 @@ export async function devCommand(options: DevOptions, env: NodeJS.ProcessEnv): P
       if (link) log(`See it in the Temporal UI: ${link}`);
       await client.connection.close();
     }
-    log(`\nVigil is running.${uiUrl ? ` Temporal UI: ${uiUrl}` : ''}`);
+    log(`\nVigil is running. Web UI: ${server.url}/${uiUrl ? `  Temporal UI: ${uiUrl}` : ''}`);
     log(`Try: TEMPORAL_ADDRESS=${address} npx vigil run runbooks/stuck-payment-jobs.yaml --wait`);
     log(`and, in another terminal: VIGIL_URL=${server.url} VIGIL_TOKEN=dev-bob npx vigil approvals --mine`);
     log('Ctrl-C stops everything.');

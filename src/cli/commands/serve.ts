@@ -1,9 +1,14 @@
 /**
- * `vigil serve`: the Vigil server (approval API) on VIGIL_LISTEN (default 127.0.0.1:8787), talking to TEMPORAL_ADDRESS.
- * It holds the approval signing key (VIGIL_APPROVAL_KEY; generated in Vigil's cache in development).
+ * `vigil serve`: the Vigil server (JSON API and web UI) on VIGIL_LISTEN (default 127.0.0.1:8787), talking to
+ * TEMPORAL_ADDRESS. It holds the approval signing key (VIGIL_APPROVAL_KEY; generated in Vigil's cache in development)
+ * and the evidence signing key (VIGIL_AUDIT_SIGNING_KEY; likewise), and reads the audit store in
+ * VIGIL_DATABASE_URL (else DATABASE_URL). This is a door: it reads the environment, the library code does not.
  */
 import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
 import { createApprovalService } from '../../api/approval-service.js';
+import { createAuditService } from '../../api/audit-service.js';
+import { createRunService } from '../../api/run-service.js';
 import { buildServer } from '../../api/server.js';
 import { loadApprovalKeys } from '../../approvals/key-files.js';
 import { connectClient } from '../../client/connect.js';
@@ -15,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import type { Plan } from '../../runbook/plan.js';
 import { RunbookInvalidError } from '../../runbook/issues.js';
 import { compileFile } from '../load-runbook.js';
+import { signingKey } from './audit.js';
 
 const RUNBOOKS_DIR = fileURLToPath(new URL('../../../runbooks/', import.meta.url));
 
@@ -35,26 +41,45 @@ export async function startServer(env: NodeJS.ProcessEnv): Promise<{ app: Fastif
   const keys = loadApprovalKeys(config.approvalKeyFile, config.approvalKeyGenerate);
   const client = await connectClient({ address: config.temporalAddress, namespace: config.namespace });
   const plans = loadRunbookDirectory(env.VIGIL_RUNBOOKS ?? RUNBOOKS_DIR);
+  const auditUrl = env.VIGIL_DATABASE_URL ?? env.DATABASE_URL;
+  // Reads only; a login holding vigil_audit_reader suffices. Without a database the UI says audit is unavailable.
+  const auditPool = auditUrl ? new pg.Pool({ connectionString: auditUrl, max: 4, connectionTimeoutMillis: 5_000 }) : undefined;
+  auditPool?.on('error', () => undefined);
+  const secure = (env.VIGIL_PUBLIC_URL ?? '').startsWith('https://');
+  const audit = createAuditService({ pool: auditPool, signingKey: auditPool ? signingKey(env).key : undefined });
   const app = buildServer({
     identities,
     approvals: createApprovalService({ client, privateKey: keys.privateKey, groupsOf: (id) => identities.groupsOf(id) }),
+    runs: createRunService({
+      client,
+      namespace: config.namespace,
+      temporalUiUrl: env.VIGIL_TEMPORAL_UI,
+      traceUrlTemplate: env.VIGIL_TRACE_URL,
+      auditedTraceId: (workflowId) => audit.traceIdOfRun(workflowId),
+    }),
+    audit,
     hooks: { client, taskQueue: config.taskQueue, plans },
+    ui: { secureCookies: secure },
+    // Behind an https proxy the protocol and client address come from its X-Forwarded headers; trust only it.
+    trustProxy: env.VIGIL_TRUST_PROXY ?? (secure ? '127.0.0.1,::1' : undefined),
   });
   const [host, port] = (env.VIGIL_LISTEN ?? '127.0.0.1:8787').split(':');
-  await app.listen({ host, port: Number(port) });
+  // The address actually bound (port 0 picks a free one).
+  const url = await app.listen({ host, port: Number(port) });
   return {
     app,
-    url: `http://${host}:${port}`,
+    url,
     async close() {
       await app.close();
       await client.connection.close();
+      await auditPool?.end();
     },
   };
 }
 
 export async function serveCommand(env: NodeJS.ProcessEnv): Promise<number> {
   const server = await startServer(env);
-  console.log(`Vigil server on ${server.url}. Ctrl-C stops it.`);
+  console.log(`Vigil server on ${server.url}: web UI at ${server.url}/, API under ${server.url}/v1. Ctrl-C stops it.`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -72,7 +72,9 @@ export function createMessageMasker(values: ValueMasker, rules: RuleMatcher): (t
         const hit = hits[i];
         if (!hit) return values.maskText(part, findings);
         const masked = values.applyRule(hit, part, findings);
-        return typeof masked === 'string' ? masked : redactionToken(hit.type);
+        // A column's strategy shapes values of its type (an email keeps its domain); a value of another kind under
+        // that name (a card number in an `email` or `ip` key) passes it unchanged, so the detectors still look.
+        return typeof masked === 'string' ? values.maskText(masked, findings) : redactionToken(hit.type);
       })
       .join(', ');
   };

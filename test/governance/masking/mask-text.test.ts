@@ -26,6 +26,11 @@ describe('maskText on PostgreSQL messages', () => {
     expect(maskText('Key (ref)=(see ada@example.com) already exists.')).toBe('Key (ref)=(see [REDACTED:email]) already exists.');
   });
 
+  it('still finds a sensitive value of another kind under a sensitive key (found by the canary property test)', () => {
+    expect(maskText('DETAIL: Key (iP)=(378282246310005) already exists.')).toBe('DETAIL: Key (iP)=([REDACTED:payment_card]) already exists.');
+    expect(maskText('DETAIL: Key (email)=(378282246310005) already exists.')).toBe('DETAIL: Key (email)=([REDACTED:payment_card]) already exists.');
+  });
+
   it('redacts the whole value list when values and columns cannot be paired', () => {
     expect(maskText('Key (full_name, id)=(Lovelace, Ada, 7) already exists.')).toBe('Key (full_name, id)=([REDACTED:person_name]) already exists.');
   });
