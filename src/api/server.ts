@@ -1,7 +1,8 @@
 /**
- * `vigil serve`'s HTTP server: the approval API used by the CLI (and, later, the web UI and chat links).
- * Built by a function and not started here, so tests drive it with inject(). Every route but /healthz needs a
- * bearer token from the identities file; every error is JSON `{ error: CODE, message }`, never a stack trace.
+ * `vigil serve`'s HTTP server: the approval API used by the CLI (and, later, the web UI and chat links), and the alert
+ * webhooks. Built by a function and not started here, so tests drive it with inject(). Every API route but /healthz
+ * needs a bearer token from the identities file; webhooks need their source's credential instead (hooks.ts); every
+ * error is JSON `{ error: CODE, message }`, never a stack trace.
  */
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -53,6 +54,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   const verifyOidc = deps.identities.oidc ? createOidcVerifier(deps.identities.oidc) : undefined;
   app.addHook('onRequest', async (request: FastifyRequest, reply) => {
     if (request.url === '/healthz') return;
+    // Webhooks authenticate per source (src/api/hooks.ts): a user's token must not open them, nor theirs the API.
+    if (request.routeOptions.config.webhook) return;
     const header = request.headers.authorization ?? '';
     const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
     let principal = token ? deps.identities.authenticate(token) : undefined;
@@ -84,6 +87,6 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     app.post(`/v1/runs/:workflowId/gates/:gateId/${decision}`, { schema: { body: decisionBody } }, handler);
     app.post(`/v1/runs/:workflowId/${decision}`, { schema: { body: decisionBody } }, handler);
   }
-  if (deps.hooks) registerHooks(app, deps.hooks);
+  if (deps.hooks) registerHooks(app, deps.hooks, deps.identities);
   return app;
 }

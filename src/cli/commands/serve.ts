@@ -1,6 +1,7 @@
 /**
- * `vigil serve`: the Vigil server (approval API) on VIGIL_LISTEN (default 127.0.0.1:8787), talking to TEMPORAL_ADDRESS.
- * It holds the approval signing key (VIGIL_APPROVAL_KEY; generated in Vigil's cache in development).
+ * `vigil serve`: the Vigil server (approval API and alert webhooks) on VIGIL_LISTEN (default 127.0.0.1:8787), talking to
+ * TEMPORAL_ADDRESS. It holds the approval signing key (VIGIL_APPROVAL_KEY; generated in Vigil's cache in development)
+ * and the webhook sources' HMAC secrets, read here from the environment variables the identities file names.
  */
 import type { FastifyInstance } from 'fastify';
 import { createApprovalService } from '../../api/approval-service.js';
@@ -8,6 +9,7 @@ import { buildServer } from '../../api/server.js';
 import { loadApprovalKeys } from '../../approvals/key-files.js';
 import { connectClient } from '../../client/connect.js';
 import { loadIdentitiesFile } from '../../governance/identity.js';
+import { resolveWebhookSecrets } from '../../triggers/webhook-sources.js';
 import { workerConfigFromEnv } from '../../../workers/config.js';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,13 +34,15 @@ export function loadRunbookDirectory(dir: string): Plan[] {
 export async function startServer(env: NodeJS.ProcessEnv): Promise<{ app: FastifyInstance; url: string; close(): Promise<void> }> {
   const config = workerConfigFromEnv(env);
   const identities = loadIdentitiesFile(config.identitiesFile);
+  // Before connecting anywhere: a missing secret is a configuration error to fix now, not a 401 to discover at 2 a.m.
+  const sources = resolveWebhookSecrets(identities.webhooks, env);
   const keys = loadApprovalKeys(config.approvalKeyFile, config.approvalKeyGenerate);
   const client = await connectClient({ address: config.temporalAddress, namespace: config.namespace });
   const plans = loadRunbookDirectory(env.VIGIL_RUNBOOKS ?? RUNBOOKS_DIR);
   const app = buildServer({
     identities,
     approvals: createApprovalService({ client, privateKey: keys.privateKey, groupsOf: (id) => identities.groupsOf(id) }),
-    hooks: { client, taskQueue: config.taskQueue, plans },
+    hooks: { client, taskQueue: config.taskQueue, plans, sources },
   });
   const [host, port] = (env.VIGIL_LISTEN ?? '127.0.0.1:8787').split(':');
   await app.listen({ host, port: Number(port) });
