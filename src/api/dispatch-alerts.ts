@@ -7,7 +7,7 @@
  * one attach. So when Temporal can't be reached this answers "unavailable" for the whole delivery and the sender's
  * retry is safe: what started already is joined, what did not starts then.
  */
-import { isGrpcServiceError, ServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { isGrpcDeadlineError, isGrpcServiceError, ServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { startRun } from '../client/start-run.js';
 import type { Plan } from '../runbook/plan.js';
 import type { Principal } from '../shared/principal.js';
@@ -19,6 +19,11 @@ export interface DispatchDeps {
   readonly client: Client;
   readonly taskQueue: string;
   readonly plans: readonly Plan[];
+  /**
+   * How long one delivery may wait on Temporal before it is answered 503 (default 4 s: PagerDuty gives up after 5 s,
+   * and a sender that timed out retries anyway, not knowing what happened).
+   */
+  readonly temporalDeadlineMs?: number;
 }
 
 export interface AlertResult {
@@ -52,15 +57,16 @@ export async function dispatchAlerts(deps: DispatchDeps, principal: Principal, a
   let invalid = 0;
   const unreachable: unknown[] = [];
   let next = 0;
+  const deadline = Date.now() + (deps.temporalDeadlineMs ?? 4_000);
   const worker = async () => {
     for (let i = next++; i < jobs.length; i = next++) {
       const job = jobs[i] as (typeof jobs)[number];
       try {
-        const done = await act(deps, principal, job.alert, job.route);
+        const done = await deps.client.withDeadline(deadline, () => act(deps, principal, job.alert, job.route));
         results[i] = done.result;
         if (done.invalid) invalid++;
       } catch (error) {
-        if (!(error instanceof ServiceError || isGrpcServiceError(error))) throw error;
+        if (!(error instanceof ServiceError || isGrpcServiceError(error) || isGrpcDeadlineError(error))) throw error;
         unreachable.push(error);
       }
     }

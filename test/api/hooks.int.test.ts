@@ -160,10 +160,10 @@ describe('Alertmanager webhook', () => {
   it('limits each source on its own, after authentication, with 429', async () => {
     const deploy = (token: string = HOOK_TOKENS.deploys) => post({ service: 'api', version: '1.2.3' }, token, 'application/json', '/v1/hooks/generic/deploys');
     expect((await deploy('forged')).statusCode).toBe(401);
-    for (let i = 0; i < 3; i++) expect((await deploy()).statusCode).toBe(202);
+    for (let i = 0; i < 5; i++) expect((await deploy()).statusCode).toBe(202);
     const limited = await deploy();
     expect(limited.statusCode).toBe(429);
-    expect(limited.json()).toMatchObject({ error: 'VIGIL_E_RATE_LIMITED', message: expect.stringContaining('at most 3') });
+    expect(limited.json()).toMatchObject({ error: 'VIGIL_E_RATE_LIMITED', message: expect.stringContaining('at most 5') });
     expect(limited.headers['retry-after']).toBeDefined();
     expect((await post(payload([alert({}, { alertname: 'Unrouted' })]))).statusCode).toBe(202);
   });

@@ -26,12 +26,12 @@ services:
 tokens:
   - { principal: bob, sha256: ${sha256Hex(HOOK_TOKENS.bob)} }
 webhooks:
-  alertmanager: { service: alertmanager, bearer_sha256: [${sha256Hex(HOOK_TOKENS.alertmanager)}] }
-  grafana: { service: grafana, hmac_secret_env: TEST_GRAFANA_SECRET }
-  pagerduty: { service: pagerduty, hmac_secret_env: TEST_PD_SECRET }
+  alertmanager: { service: alertmanager, bearer_sha256: [${sha256Hex(HOOK_TOKENS.alertmanager)}], rate_limit: { max: 100000 } }
+  grafana: { service: grafana, hmac_secret_env: TEST_GRAFANA_SECRET, rate_limit: { max: 100000 } }
+  pagerduty: { service: pagerduty, hmac_secret_env: TEST_PD_SECRET, rate_limit: { max: 100000 } }
   generic:
-    feature-errors: { service: monitor, hmac_secret_env: TEST_MONITOR_SECRET }
-    deploys: { service: monitor, bearer_sha256: [${sha256Hex(HOOK_TOKENS.deploys)}], rate_limit: { max: 3, window: 1m } }
+    feature-errors: { service: monitor, hmac_secret_env: TEST_MONITOR_SECRET, rate_limit: { max: 100000 } }
+    deploys: { service: monitor, bearer_sha256: [${sha256Hex(HOOK_TOKENS.deploys)}], rate_limit: { max: 5, window: 1m } }
 `;
 
 export function buildHookServer(stack: TestStack, plans: readonly Plan[], now?: () => number): FastifyInstance {
