@@ -19,9 +19,10 @@ interface LoadOptions {
   /** flood: connections and seconds. */
   readonly connections?: number;
   readonly duration?: number;
-  /** paced: how many, and how many per second. */
+  /** paced: how many, how many per second, and when to send the first (epoch ms), to interleave with another sender. */
   readonly amount?: number;
   readonly rate?: number;
+  readonly startAt?: number;
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as LoadOptions;
@@ -80,7 +81,7 @@ async function flood() {
 async function paced() {
   const amount = options.amount ?? 100;
   const interval = 1000 / (options.rate ?? 10);
-  const started = performance.now();
+  const started = performance.now() + Math.max(0, (options.startAt ?? 0) - Date.now());
   let accepted = 0;
   let refused = 0;
   let errors = 0;

@@ -59,8 +59,8 @@ export function registerHooks(app: FastifyInstance, deps: HookDeps, identities: 
   const now = deps.now ?? Date.now;
 
   void app.register(async (hooks) => {
-    // The senders' formats, exactly: Fastify's default would coerce a label `7` into "7" and drop nothing silently
-    // only because the server turned removal off; here neither coercion nor defaults nor removal.
+    // The senders' formats, exactly: Fastify's default Ajv coerces types (a label 7 would pass as "7") and fills
+    // defaults. Here nothing is coerced, filled in or removed.
     const ajv = new Ajv({ coerceTypes: false, useDefaults: false, removeAdditional: false, allErrors: false, strict: false });
     hooks.setValidatorCompiler(({ schema }) => ajv.compile(schema));
     hooks.removeAllContentTypeParsers();

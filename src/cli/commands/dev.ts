@@ -58,7 +58,7 @@ export async function devCommand(options: DevOptions, env: NodeJS.ProcessEnv): P
     const serverEnv = { ...env, TEMPORAL_ADDRESS: address, VIGIL_LISTEN: env.VIGIL_LISTEN ?? `127.0.0.1:${await preferredPort(8787)}` };
     const server = await startServer(serverEnv);
     stops.push(() => server.close());
-    log(`Approval API on ${server.url}.`);
+    log(`Approval API and alert webhooks (/v1/hooks/...) on ${server.url}.`);
 
     if (options.demo) {
       const plan = compileRunbookOrThrow(readFileSync(HELLO_DB, 'utf8'), 'runbooks/hello-db.yaml');
