@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
 import { ERROR_CODES } from '../../src/shared/error-codes.js';
-import { buildHookServer, countRuns, HOOK_SECRETS, HOOK_TOKENS } from '../support/hook-server.js';
+import { buildHookServer, countRuns, HOOK_SECRETS, HOOK_TOKENS, terminateOpenRuns } from '../support/hook-server.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { genericSignature, grafanaSignature, pagerdutySignature } from '../support/webhook-signing.js';
 import { grafanaAlert, grafanaPayload, pagerdutyEvent, pagerdutyIncident } from '../support/webhook-payloads.js';
@@ -146,6 +146,7 @@ describe('webhook fuzzing', () => {
 
   afterAll(async () => {
     await app?.close();
+    if (stack) await terminateOpenRuns(stack);
     await stack?.close();
   });
 

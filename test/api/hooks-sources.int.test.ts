@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { watchRun } from '../../src/client/watch-run.js';
 import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
-import { buildHookServer, countRuns, HOOK_SECRETS } from '../support/hook-server.js';
+import { buildHookServer, countRuns, HOOK_SECRETS, terminateOpenRuns } from '../support/hook-server.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { genericSignature, grafanaSignature, pagerdutySignature } from '../support/webhook-signing.js';
 import { grafanaAlert, grafanaPayload, pagerdutyEvent, pagerdutyIncident } from '../support/webhook-payloads.js';
@@ -56,6 +56,7 @@ describe('Grafana, PagerDuty and generic webhooks', () => {
 
   afterAll(async () => {
     await app?.close();
+    if (stack) await terminateOpenRuns(stack);
     await stack?.close();
   });
 

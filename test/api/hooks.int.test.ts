@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { watchRun } from '../../src/client/watch-run.js';
 import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
-import { buildHookServer, countRuns, HOOK_TOKENS } from '../support/hook-server.js';
+import { buildHookServer, countRuns, HOOK_TOKENS, terminateOpenRuns } from '../support/hook-server.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 const GATED = `apiVersion: vigil/v1
@@ -81,6 +81,7 @@ describe('Alertmanager webhook', () => {
 
   afterAll(async () => {
     await app?.close();
+    if (stack) await terminateOpenRuns(stack);
     await stack?.close();
   });
 

@@ -13,7 +13,7 @@ import { startServer } from '../../src/cli/commands/serve.js';
 import { watchRun } from '../../src/client/watch-run.js';
 import { freePort } from '../../src/dev/ports.js';
 import { ensureAlertingPackages, startAlertingPipeline, startMetricEndpoint, type AlertingPipeline, type MetricEndpoint } from '../support/alerting-pipeline.js';
-import { countRuns } from '../support/hook-server.js';
+import { countRuns, terminateOpenRuns } from '../support/hook-server.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { sha256Hex } from '../support/webhook-signing.js';
 
@@ -99,6 +99,7 @@ webhooks:
     await pipeline?.stop();
     await metric?.close();
     await server?.close();
+    if (stack) await terminateOpenRuns(stack);
     await stack?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

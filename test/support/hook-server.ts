@@ -47,3 +47,13 @@ export async function countRuns(stack: TestStack, extra = ''): Promise<number> {
   for await (const _run of stack.temporal.client.workflow.list({ query: `TaskQueue = '${stack.temporal.taskQueue}'${extra}` })) n++;
   return n;
 }
+
+/**
+ * Terminates the runs this stack left waiting (gates nobody will decide). Without it they outlive the file's worker,
+ * and the approval service, which queries every run with a pending gate on the shared dev server, would wait on each.
+ */
+export async function terminateOpenRuns(stack: TestStack): Promise<void> {
+  for await (const run of stack.temporal.client.workflow.list({ query: `TaskQueue = '${stack.temporal.taskQueue}' AND ExecutionStatus = 'Running'` })) {
+    await stack.temporal.client.workflow.getHandle(run.workflowId, run.runId).terminate('test finished').catch(() => undefined);
+  }
+}
