@@ -31,7 +31,7 @@ import { wireActivities } from '../workers/activities.js';
 import { workerConfigFromEnv } from '../workers/config.js';
 import { setupTracing } from '../workers/tracing.js';
 import { bundleWorkflows, createVigilWorker } from '../workers/worker.js';
-import { printTable, summarize } from './stats.js';
+import { fmt, printTable, summarize, timeAsync } from './stats.js';
 
 const RUNBOOK = `apiVersion: vigil/v1
 kind: Runbook
@@ -224,6 +224,14 @@ export default async function bench(): Promise<void> {
       rows.push(row(`startRun through the client, ${LOAD_CONNECTIONS} concurrent, no worker (baseline), round ${round}`, starts, LOAD_SECONDS));
     }
     printTable(`accepted webhooks: autocannon, ${LOAD_CONNECTIONS} connections, ${LOAD_SECONDS} s each on loopback; each one a new run (aim >= 200/s)`, rows);
+    // The door alone: the same delivery through inject() (no TCP), for an alert no runbook matches, so nothing starts.
+    const unrouted = JSON.stringify({ version: '4', status: 'firing', receiver: 'vigil', groupKey: '{}', alerts: [{ status: 'firing', labels: { alertname: 'Unrouted', instance: 'db-1', severity: 'critical' }, annotations: { summary: 'bench' }, startsAt: STARTS_AT, endsAt: '0001-01-01T00:00:00Z', fingerprint: 'abcdef' }] });
+    const inject = () => app.inject({ method: 'POST', url: '/v1/hooks/alertmanager', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, payload: unrouted });
+    await timeAsync(1_000, inject);
+    const door = await timeAsync(5_000, inject);
+    printTable('the door alone: credential, parse, schema, routing and the answer, per delivery (inject, nothing started)', [
+      { deliveries: door.n, p50: fmt(door.p50), p99: fmt(door.p99), mean: fmt(door.mean) },
+    ]);
     const runs = await client.workflow.count(`TaskQueue = '${taskQueue}'`);
     // autocannon counts only answers that arrived before it stopped; the server may have accepted a few more.
     console.log(`Runs in Temporal on the bench's task queue: ${runs.count}, for ${received.size} webhooks received and ${directStarted + PACED + 20} direct starts.`);
