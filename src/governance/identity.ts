@@ -1,7 +1,8 @@
 /**
  * Identities: who acts, and on whose behalf. Loaded from a YAML file validated by schemas/identity.schema.json.
  * API tokens are stored only as SHA-256 hashes and compared in constant time. An agent never has more than its owner:
- * its effective groups are its own groups that its owner also has.
+ * its effective groups are its own groups that its owner also has. The same file configures the alert webhook sources
+ * (their credentials and service principals; src/triggers/webhook-sources.ts).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
