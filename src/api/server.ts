@@ -1,10 +1,11 @@
 /**
- * `vigil serve`'s HTTP server: the JSON API under /v1 (used by the CLI, agents and alert webhooks) and the web UI
- * (src/api/ui), both rendered from the same service functions, so the two can't disagree.
- * Built by a function and not started here, so tests drive it with inject() or listen() themselves.
+ * `vigil serve`'s HTTP server: the JSON API under /v1 (used by the CLI and agents), the alert webhooks under
+ * /v1/hooks (hooks.ts), and the web UI (src/api/ui), the API and the UI rendered from the same service functions, so
+ * the two can't disagree. Built by a function and not started here, so tests drive it with inject() or listen().
  * - /v1 needs a bearer token (identities file or OIDC); every error is JSON `{ error: CODE, message }`.
+ * - Webhooks need their source's credential instead: a user's token doesn't open them, nor theirs the API.
  * - The UI needs a session (HttpOnly, SameSite=Strict cookie) and answers errors with an HTML page.
- * - Neither ever shows a stack trace; security headers (CSP without inline scripts) are on every answer.
+ * - None ever shows a stack trace; security headers (CSP without inline scripts) are on every answer.
  */
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -144,9 +145,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       const download = await audit.exportEvidence({ from: q.from, to: q.to });
       return reply.type('application/gzip').header('content-disposition', `attachment; filename="${download.filename}"`).send(download.stream);
     });
-
-    if (deps.hooks) registerHooks(api, deps.hooks);
   });
+
+  // Outside the API's bearer check: each webhook source authenticates with its own credential.
+  if (deps.hooks) registerHooks(app, deps.hooks, deps.identities);
 
   const ui = registerUi(app, { ...deps, audit, authenticate, options: deps.ui ?? {} });
 

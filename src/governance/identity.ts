@@ -1,7 +1,8 @@
 /**
  * Identities: who acts, and on whose behalf. Loaded from a YAML file validated by schemas/identity.schema.json.
  * API tokens are stored only as SHA-256 hashes and compared in constant time. An agent never has more than its owner:
- * its effective groups are its own groups that its owner also has.
+ * its effective groups are its own groups that its owner also has. The same file configures the alert webhook sources
+ * (their credentials and service principals; src/triggers/webhook-sources.ts).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import identitySchema from '../../schemas/identity.schema.json' with { type: 'js
 import type { Principal, PrincipalKind } from '../shared/principal.js';
 import type { OidcSettings } from './oidc.js';
 import { VigilError } from '../shared/vigil-error.js';
+import { parseWebhookSources, type RawWebhooks, type WebhookSource } from '../triggers/webhook-sources.js';
 
 interface RawIdentities {
   users?: Record<string, { name?: string; groups?: string[] }>;
@@ -18,6 +20,7 @@ interface RawIdentities {
   services?: Record<string, { groups?: string[] }>;
   tokens?: { principal: string; sha256: string; expires?: string }[];
   oidc?: { issuer: string; audience: string; jwks_url: string; groups_claim?: string; subject_claim?: string };
+  webhooks?: RawWebhooks;
 }
 
 export interface Identities {
@@ -29,6 +32,8 @@ export interface Identities {
   groupsOf(id: string): readonly string[] | undefined;
   /** When set, OIDC JWTs from this provider are accepted too (src/governance/oidc.ts). */
   readonly oidc?: OidcSettings;
+  /** Alert webhook sources and their credentials (secrets named, not held: see resolveWebhookSecrets). */
+  readonly webhooks: readonly WebhookSource[];
 }
 
 const validate = new Ajv2020({ allErrors: true, strict: false }).compile(identitySchema);
@@ -58,6 +63,8 @@ export function loadIdentities(text: string, file: string): Identities {
     if (!kinds.has(agent.owner) || kinds.get(agent.owner) === 'agent') problems.push(`agent "${id}": owner "${agent.owner}" is not a user or service`);
   }
   for (const t of config.tokens ?? []) if (!kinds.has(t.principal)) problems.push(`token for unknown principal "${t.principal}"`);
+  const webhooks = parseWebhookSources(config.webhooks, (id) => kinds.get(id) === 'service');
+  problems.push(...webhooks.problems);
   if (problems.length > 0) throw new VigilError('VIGIL_E_IDENTITY_INVALID', `${file}: ${problems.join('; ')}`);
 
   const ownGroups = (id: string): string[] => {
@@ -86,6 +93,7 @@ export function loadIdentities(text: string, file: string): Identities {
   return {
     principal,
     groupsOf,
+    webhooks: Object.freeze(webhooks.sources),
     ...(oidc ? { oidc } : {}),
     authenticate(token, now = new Date()) {
       const digest = Buffer.from(hashToken(token), 'hex');

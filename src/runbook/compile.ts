@@ -107,7 +107,16 @@ class Compiler {
       const t = this.template(template, [...path, 'inputs', name], scope);
       if (t) inputs[name] = t;
     }
-    return { source: raw.source, match, severity: raw.severity, inputs };
+    // Alertmanager, Grafana and PagerDuty alerts carry their own identity and status; only generic events need them declared.
+    const generic = String(raw.source).startsWith('generic:');
+    for (const field of ['key', 'resolved'] as const) {
+      if (raw[field] !== undefined && !generic) {
+        this.issue([...path, field], 'VIGIL_E_RUNBOOK_SCHEMA', `trigger \`${field}\` applies to generic sources only: ${raw.source} alerts carry their own identity and status`);
+      }
+    }
+    const key = raw.key === undefined ? undefined : this.template(raw.key, [...path, 'key'], scope);
+    const resolved = raw.resolved === undefined ? undefined : this.condition(raw.resolved, [...path, 'resolved'], scope);
+    return { source: raw.source, match, severity: raw.severity, inputs, ...(key ? { key } : {}), ...(resolved ? { resolved } : {}) };
   }
 
   private inputs(raw: Record<string, Raw>): InputSpec[] {

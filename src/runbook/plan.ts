@@ -138,6 +138,10 @@ export interface TriggerSpec {
   readonly severity?: readonly string[];
   /** Input name -> template over `trigger`. */
   readonly inputs: Readonly<Record<string, Template>>;
+  /** Generic sources only: template over `trigger` giving the event's identity (its workflow id). */
+  readonly key?: Template;
+  /** Generic sources only: CEL condition over `trigger`; true makes the event resolve the run with the same key. */
+  readonly resolved?: string;
 }
 
 export interface Plan {

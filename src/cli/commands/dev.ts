@@ -67,7 +67,7 @@ export async function devCommand(options: DevOptions, env: NodeJS.ProcessEnv): P
     };
     const server = await startServer(serverEnv);
     stops.push(() => server.close());
-    log(`Vigil web UI on ${server.url}/ (sign in with dev-<id>, e.g. dev-bob); approval API on ${server.url}/v1.`);
+    log(`Vigil web UI on ${server.url}/ (sign in with dev-<id>, e.g. dev-bob); API on ${server.url}/v1, alert webhooks on ${server.url}/v1/hooks/...`);
 
     if (options.demo) {
       const plan = compileRunbookOrThrow(readFileSync(HELLO_DB, 'utf8'), 'runbooks/hello-db.yaml');

@@ -1,8 +1,9 @@
 /**
- * `vigil serve`: the Vigil server (JSON API and web UI) on VIGIL_LISTEN (default 127.0.0.1:8787), talking to
- * TEMPORAL_ADDRESS. It holds the approval signing key (VIGIL_APPROVAL_KEY; generated in Vigil's cache in development)
- * and the evidence signing key (VIGIL_AUDIT_SIGNING_KEY; likewise), and reads the audit store in
- * VIGIL_DATABASE_URL (else DATABASE_URL). This is a door: it reads the environment, the library code does not.
+ * `vigil serve`: the Vigil server (JSON API, alert webhooks and web UI) on VIGIL_LISTEN (default 127.0.0.1:8787),
+ * talking to TEMPORAL_ADDRESS. It holds the approval signing key (VIGIL_APPROVAL_KEY; generated in Vigil's cache in
+ * development), the evidence signing key (VIGIL_AUDIT_SIGNING_KEY; likewise) and the webhook sources' HMAC secrets
+ * (read from the environment variables the identities file names), and reads the audit store in VIGIL_DATABASE_URL
+ * (else DATABASE_URL). This is a door: it reads the environment, the library code does not.
  */
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
@@ -13,6 +14,7 @@ import { buildServer } from '../../api/server.js';
 import { loadApprovalKeys } from '../../approvals/key-files.js';
 import { connectClient } from '../../client/connect.js';
 import { loadIdentitiesFile } from '../../governance/identity.js';
+import { resolveWebhookSecrets } from '../../triggers/webhook-sources.js';
 import { workerConfigFromEnv } from '../../../workers/config.js';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,6 +40,8 @@ export function loadRunbookDirectory(dir: string): Plan[] {
 export async function startServer(env: NodeJS.ProcessEnv): Promise<{ app: FastifyInstance; url: string; close(): Promise<void> }> {
   const config = workerConfigFromEnv(env);
   const identities = loadIdentitiesFile(config.identitiesFile);
+  // Before connecting anywhere: a missing secret is a configuration error to fix now, not a 401 to discover at 2 a.m.
+  const sources = resolveWebhookSecrets(identities.webhooks, env);
   const keys = loadApprovalKeys(config.approvalKeyFile, config.approvalKeyGenerate);
   const client = await connectClient({ address: config.temporalAddress, namespace: config.namespace });
   const plans = loadRunbookDirectory(env.VIGIL_RUNBOOKS ?? RUNBOOKS_DIR);
@@ -58,7 +62,7 @@ export async function startServer(env: NodeJS.ProcessEnv): Promise<{ app: Fastif
       auditedTraceId: (workflowId) => audit.traceIdOfRun(workflowId),
     }),
     audit,
-    hooks: { client, taskQueue: config.taskQueue, plans },
+    hooks: { client, taskQueue: config.taskQueue, plans, sources },
     ui: { secureCookies: secure },
     // Behind an https proxy the protocol and client address come from its X-Forwarded headers; trust only it.
     trustProxy: env.VIGIL_TRUST_PROXY ?? (secure ? '127.0.0.1,::1' : undefined),
