@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { GateAnnouncement, HttpOutput, HttpRequest, IoActivities, NotifyRequest } from './types.js';
+import { redactUrl } from '../shared/redact-url.js';
 
 export interface IoActivityDeps {
   /** Chat target name to a Slack-compatible incoming-webhook URL. */
@@ -52,14 +53,14 @@ export function createIoActivities(deps: IoActivityDeps): IoActivities {
         });
       } catch (error) {
         // Network errors are retryable: Temporal's retry policy decides.
-        throw new Error(`HTTP ${request.method} ${redactUrl(request.url)} failed: ${(error as Error).message}`);
+        throw new Error(`HTTP ${request.method} ${redactUrl(request.url, { dropQuery: true })} failed: ${(error as Error).message}`);
       }
       const text = (await response.text()).slice(0, maxBody);
       const ok = request.expectStatus.length > 0 ? request.expectStatus.includes(response.status) : response.ok;
       if (!ok) {
         throw ApplicationFailure.create({
           type: 'VIGIL_E_HTTP_STATUS',
-          message: `HTTP ${request.method} ${redactUrl(request.url)} answered ${response.status}`,
+          message: `HTTP ${request.method} ${redactUrl(request.url, { dropQuery: true })} answered ${response.status}`,
           nonRetryable: response.status < 500,
         });
       }
@@ -90,16 +91,4 @@ export function createIoActivities(deps: IoActivityDeps): IoActivities {
 
     notify,
   };
-}
-
-/** Never echo credentials in a URL back into history. */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    u.search = u.search ? '?…' : '';
-    return u.toString();
-  } catch {
-    return '(invalid url)';
-  }
 }

@@ -17,6 +17,7 @@ import { vigilCacheDir } from '../../dev/temporal-cli.js';
 import { parseDuration } from '../../runbook/duration.js';
 import { VigilError } from '../../shared/vigil-error.js';
 import { formatTable, searchCards, searchTable, shortHash } from './audit-format.js';
+import { redactUrl } from '../../shared/redact-url.js';
 
 function databaseUrl(env: NodeJS.ProcessEnv): string {
   const url = env.VIGIL_DATABASE_URL ?? env.DATABASE_URL;
@@ -24,15 +25,6 @@ function databaseUrl(env: NodeJS.ProcessEnv): string {
   return url;
 }
 
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
-}
 
 async function withPool<T>(env: NodeJS.ProcessEnv, fn: (pool: pg.Pool) => Promise<T>): Promise<T> {
   const url = databaseUrl(env);
@@ -42,9 +34,9 @@ async function withPool<T>(env: NodeJS.ProcessEnv, fn: (pool: pg.Pool) => Promis
     return await fn(pool);
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === '42P01' || code === '42883') throw new VigilError('VIGIL_E_AUDIT_STORE_MISSING', `${redact(url)} has no audit store; start a worker against it first (vigil worker, vigil dev)`);
+    if (code === '42P01' || code === '42883') throw new VigilError('VIGIL_E_AUDIT_STORE_MISSING', `${redactUrl(url)} has no audit store; start a worker against it first (vigil worker, vigil dev)`);
     if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === '3D000' || code === '28P01' || code === '28000') {
-      throw new VigilError('VIGIL_E_POSTGRES_UNREACHABLE', `cannot reach the audit database ${redact(url)} (${(error as Error).message})`);
+      throw new VigilError('VIGIL_E_POSTGRES_UNREACHABLE', `cannot reach the audit database ${redactUrl(url)} (${(error as Error).message})`);
     }
     throw error;
   } finally {

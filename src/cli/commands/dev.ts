@@ -21,6 +21,7 @@ import { startServer } from './serve.js';
 import { readFileSync } from 'node:fs';
 import { printOutcome, printStepEvent, runLink } from '../print-run.js';
 import { localPrincipal } from './run.js';
+import { redactUrl } from '../../shared/redact-url.js';
 
 const HELLO_DB = fileURLToPath(new URL('../../../runbooks/hello-db.yaml', import.meta.url));
 
@@ -102,18 +103,8 @@ async function checkPostgres(url: string): Promise<void> {
   try {
     await client.connect();
   } catch (error) {
-    throw new VigilError('VIGIL_E_POSTGRES_UNREACHABLE', `cannot reach PostgreSQL at ${redact(url)} (${(error as Error).message})`);
+    throw new VigilError('VIGIL_E_POSTGRES_UNREACHABLE', `cannot reach PostgreSQL at ${redactUrl(url)} (${(error as Error).message})`);
   } finally {
     await client.end().catch(() => undefined);
-  }
-}
-
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(invalid DATABASE_URL)';
   }
 }
