@@ -4,23 +4,13 @@
  * Temporal dev server in the same run. The statement reports its own clock_timestamp(), so both are measured to the
  * moment it ran.
  */
-import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { createApprovalService } from '../src/api/approval-service.js';
 import { loadApprovalKeys } from '../src/approvals/key-files.js';
 import { startRun } from '../src/client/start-run.js';
-import { seedDemoDatabase } from '../src/dev/demo-database.js';
-import { startDevServer } from '../src/dev/temporal-server.js';
 import { loadIdentitiesFile } from '../src/governance/identity.js';
 import { compileRunbookOrThrow } from '../src/runbook/compile.js';
 import { approvalSignal, pendingGatesQuery } from '../src/workflows/definitions.js';
-import { testApprovalKey } from '../test/support/approvals.js';
-import { createTestDatabase } from '../test/support/database.js';
-import { wireActivities } from '../workers/activities.js';
-import { workerConfigFromEnv } from '../workers/config.js';
-import { setupTracing } from '../workers/tracing.js';
-import { bundleWorkflows, createVigilWorker } from '../workers/worker.js';
+import { startBenchStack } from './bench-stack.js';
 import { printTable, summarize } from './stats.js';
 
 const RUNBOOK = `apiVersion: vigil/v1
@@ -38,18 +28,10 @@ spec:
 `;
 
 export default async function bench(): Promise<void> {
-  const db = await createTestDatabase('vigil_bench_approvals');
-  await seedDemoDatabase(db.url);
-  const key = testApprovalKey();
-  const server = await startDevServer({ env: process.env, log: (l) => console.log(l) });
-  const connection = await Connection.connect({ address: server.address });
-  const native = await NativeConnection.connect({ address: server.address });
-  const tracing = setupTracing({ serviceName: 'bench' });
-  const wired = await wireActivities(workerConfigFromEnv({ DATABASE_URL: db.url, VIGIL_APPROVAL_KEY: key.file }));
+  const stack = await startBenchStack('approvals');
+  const { client, taskQueue, key } = stack;
   try {
-    const client = new Client({ connection });
-    const taskQueue = `bench-${randomUUID()}`;
-    const worker = await createVigilWorker({ connection: native, namespace: 'default', taskQueue, activities: wired.activities, tracing, workflowBundle: await bundleWorkflows() });
+    const worker = await stack.createWorker();
     const identities = loadIdentitiesFile('identities/dev.yaml');
     const service = createApprovalService({ client, privateKey: loadApprovalKeys(key.file, false).privateKey, groupsOf: (id) => identities.groupsOf(id) });
     const bob = identities.principal('bob');
@@ -80,11 +62,6 @@ export default async function bench(): Promise<void> {
       ]);
     });
   } finally {
-    await wired.close();
-    await connection.close();
-    await native.close();
-    await tracing.shutdown();
-    await server.stop();
-    await db.drop();
+    await stack.close();
   }
 }

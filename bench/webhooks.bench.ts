@@ -9,28 +9,18 @@
  * Numbers are printed, never asserted.
  */
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { createApprovalService } from '../src/api/approval-service.js';
 import { buildServer } from '../src/api/server.js';
 import { loadApprovalKeys } from '../src/approvals/key-files.js';
 import { startRun } from '../src/client/start-run.js';
-import { seedDemoDatabase } from '../src/dev/demo-database.js';
-import { startDevServer } from '../src/dev/temporal-server.js';
 import { loadIdentities } from '../src/governance/identity.js';
 import { compileRunbookOrThrow } from '../src/runbook/compile.js';
 import type { Plan } from '../src/runbook/plan.js';
 import { alertWorkflowId } from '../src/triggers/route-alert.js';
 import { resolveWebhookSecrets } from '../src/triggers/webhook-sources.js';
-import { testApprovalKey } from '../test/support/approvals.js';
-import { createTestDatabase } from '../test/support/database.js';
 import { sha256Hex } from '../test/support/webhook-signing.js';
-import { wireActivities } from '../workers/activities.js';
-import { workerConfigFromEnv } from '../workers/config.js';
-import { setupTracing } from '../workers/tracing.js';
-import { bundleWorkflows, createVigilWorker } from '../workers/worker.js';
+import { startBenchStack } from './bench-stack.js';
 import { fmt, printTable, summarize, timeAsync } from './stats.js';
 
 const RUNBOOK = `apiVersion: vigil/v1
@@ -84,16 +74,8 @@ function load(options: Record<string, unknown>): Promise<LoadSummary> {
 }
 
 export default async function bench(): Promise<void> {
-  const db = await createTestDatabase('vigil_bench_webhooks');
-  await seedDemoDatabase(db.url);
-  const key = testApprovalKey();
-  const server = await startDevServer({ env: process.env, log: (l) => console.log(l) });
-  const connection = await Connection.connect({ address: server.address });
-  const native = await NativeConnection.connect({ address: server.address });
-  const tracing = setupTracing({ serviceName: 'bench' });
-  const wired = await wireActivities(workerConfigFromEnv({ DATABASE_URL: db.url, VIGIL_APPROVAL_KEY: key.file }));
-  const client = new Client({ connection });
-  const taskQueue = `bench-${randomUUID()}`;
+  const stack = await startBenchStack('webhooks');
+  const { client, taskQueue, key } = stack;
   const plan: Plan = compileRunbookOrThrow(RUNBOOK, 'bench-now.yaml');
   const identities = loadIdentities(IDENTITIES, 'bench-identities.yaml');
   const app = buildServer({
@@ -108,7 +90,7 @@ export default async function bench(): Promise<void> {
   });
   try {
     const url = `${await app.listen({ host: '127.0.0.1', port: 0 })}/v1/hooks/alertmanager`;
-    const worker = await createVigilWorker({ connection: native, namespace: 'default', taskQueue, activities: wired.activities, tracing, workflowBundle: await bundleWorkflows() });
+    const worker = await stack.createWorker();
     const workflowIdOf = (fingerprint: string) => alertWorkflowId('bench-now', 'alertmanager', `${fingerprint}-${Date.parse(STARTS_AT)}`);
 
     /** ran_at minus the start stamp, for every run whose stamp is known; runs that never started are counted. */
@@ -237,11 +219,6 @@ export default async function bench(): Promise<void> {
     console.log(`Runs in Temporal on the bench's task queue: ${runs.count}, for ${received.size} webhooks received and ${directStarted + PACED + 20} direct starts.`);
   } finally {
     await app.close();
-    await wired.close();
-    await connection.close();
-    await native.close();
-    await tracing.shutdown();
-    await server.stop();
-    await db.drop();
+    await stack.close();
   }
 }
