@@ -16,7 +16,7 @@ import { canonicalJson } from '../shared/canonical-json.js';
 import { AppendBatcher } from './append-batcher.js';
 import { GENESIS_HASH } from './chain-hash.js';
 import { ChainWalker } from './chain-walker.js';
-import { hashAt, readChain, readHead, seqBound } from './read-chain.js';
+import { hashAt, readChain, readHead, seqBound, type StoredRow } from './read-chain.js';
 import { searchQuery } from './search-query.js';
 import { storable, storableAttempt, storableEvent } from './storable-record.js';
 import {
@@ -62,17 +62,10 @@ interface PendingAppend {
   readonly body: string;
 }
 
-interface StoredRow {
-  seq: string;
-  id: string;
-  kind: AuditKind;
-  at: string;
-  record: AuditRecord;
-  prev_hash: string;
-  hash: string;
-}
+/** The columns search reads: the record and its link, without the index columns. */
+type StoredRecord = Pick<StoredRow, 'seq' | 'id' | 'kind' | 'at' | 'record' | 'prev_hash' | 'hash'>;
 
-function toRow(r: StoredRow): AuditRow {
+function toRow(r: StoredRecord): AuditRow {
   return { seq: Number(r.seq), id: r.id, kind: r.kind, at: r.at, record: r.record, prevHash: r.prev_hash, hash: r.hash } as AuditRow;
 }
 
@@ -193,11 +186,11 @@ export function createAuditStore(pool: pg.Pool, options: AuditStoreOptions | (()
 
   async function search(filter: AuditSearch): Promise<AuditRow[]> {
     const query = searchQuery(filter);
-    const rows = (await pool.query<StoredRow>(query.text, query.values)).rows.map(toRow);
+    const rows = (await pool.query<StoredRecord>(query.text, query.values)).rows.map(toRow);
     const attempts = rows.filter((r): r is AttemptRow => r.kind === 'attempt');
     if (attempts.length === 0) return rows;
     // "Who changed it, and did it work": each attempt comes with its outcome.
-    const outcomes = await pool.query<StoredRow>(
+    const outcomes = await pool.query<StoredRecord>(
       "SELECT seq, id, kind, at, record, prev_hash, hash FROM vigil_audit WHERE kind = 'outcome' AND attempt_id = ANY($1::uuid[])",
       [attempts.map((a) => a.id)],
     );

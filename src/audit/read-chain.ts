@@ -16,7 +16,8 @@ export interface Queryable {
   query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
 }
 
-interface StoredRow {
+/** A row of vigil_audit as the driver returns it (seq as text). */
+export interface StoredRow {
   seq: string;
   id: string;
   kind: AuditKind;
