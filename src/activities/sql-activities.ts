@@ -90,7 +90,7 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
     });
   };
 
-  const auditAction = (span: Span, request: ExecuteSqlRequest, decision: Decision, approvals: AuditAction['approvals']): AuditAction => {
+  const auditAction = (span: Span, request: ExecuteSqlRequest, decision: Decision, params: readonly unknown[], approvals: AuditAction['approvals']): AuditAction => {
     const c = decision.classification;
     const context = span.spanContext();
     return {
@@ -106,7 +106,7 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
       environment: decision.environment,
       statement: c.normalized ?? '(unparsed)',
       statementHash: request.statementHash,
-      params: shownParams(request),
+      params,
       command: c.command,
       statementClass: c.class,
       tablesRead: c.tables.read.map((t) => t.name),
@@ -168,7 +168,9 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
       return deps.tracer.startActiveSpan(`${SPAN.SQL} ${request.step.id}`, async (span) => {
         try {
           const decision = govern(request);
-          actionAttributes(span, request, decision, shownParams(request));
+          // Masked once: the span and the audit record show the same parameters.
+          const params = shownParams(request);
+          actionAttributes(span, request, decision, params);
           let approvals: AuditAction['approvals'] = [];
           let stopped: ApplicationFailure | undefined;
           if (decision.effect === 'deny') stopped = failure('VIGIL_E_POLICY_DENIED', decision.summary);
@@ -190,7 +192,7 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
             }
           }
           const exemption = findExemption(deps.exemptions ?? [], request.principal, decision.environment);
-          const action = { ...auditAction(span, request, decision, approvals), ...(exemption ? { maskingExemption: { id: exemption.id, reason: exemption.reason, columns: [...exemption.columns] } } : {}) };
+          const action = { ...auditAction(span, request, decision, params, approvals), ...(exemption ? { maskingExemption: { id: exemption.id, reason: exemption.reason, columns: [...exemption.columns] } } : {}) };
           if (stopped) {
             await deps.audit.recordDenial(action);
             throw stopped;
