@@ -295,20 +295,17 @@ const MEMO_ENTRIES = 4_096;
  */
 function scanString(values: ValueMasker, memo: TextMemo, text: string, findings: Findings): string {
   if (text.length > MEMO_TEXT_LENGTH) return values.maskString(text, findings);
-  const known = memo.get(text);
-  if (known) {
-    if (known.count > 0) {
-      findings.count += known.count;
-      for (const label of known.labels) (findings.labels ??= new Set()).add(label);
-    }
-    return known.out;
+  let known = memo.get(text);
+  if (!known) {
+    const own = newFindings();
+    known = { out: values.maskString(text, own), count: own.count, labels: [...(own.labels ?? [])] };
+    if (memo.size < MEMO_ENTRIES) memo.set(text, known);
   }
-  const own = newFindings();
-  const out = values.maskString(text, own);
-  if (memo.size < MEMO_ENTRIES) memo.set(text, { out, count: own.count, labels: [...(own.labels ?? [])] });
-  findings.count += own.count;
-  for (const label of own.labels ?? []) (findings.labels ??= new Set()).add(label);
-  return out;
+  if (known.count > 0) {
+    findings.count += known.count;
+    for (const label of known.labels) (findings.labels ??= new Set()).add(label);
+  }
+  return known.out;
 }
 
 function strategyOfLabels(labels: ReadonlySet<string> | undefined, spanStrategy: (type: DetectorType) => Strategy): Strategy {
