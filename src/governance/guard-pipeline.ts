@@ -51,6 +51,7 @@ class GuardPipeline implements pg.Submittable {
   private step = 0;
   private readonly collected: number;
   private fields: pg.FieldDef[] = [];
+  private names: string[] = [];
   private parsers: Parser[] = [];
   private readonly rows: Record<string, unknown>[] = [];
   private command = 'UNKNOWN';
@@ -92,6 +93,7 @@ class GuardPipeline implements pg.Submittable {
 
   handleRowDescription(msg: { fields: pg.FieldDef[] }): void {
     this.fields = msg.fields;
+    this.names = msg.fields.map((f) => f.name);
     this.parsers = msg.fields.map((f) => this.typeParser(f.dataTypeID, 'text'));
   }
 
@@ -99,12 +101,13 @@ class GuardPipeline implements pg.Submittable {
     // Rows of the other statements (the stamp's SELECT) are not wanted.
     if (this.step !== this.collected) return;
     const row: Record<string, unknown> = {};
-    msg.fields.forEach((raw, i) => {
-      const name = this.fields[i]?.name ?? String(i);
-      const value = raw === null ? null : (this.parsers[i] as Parser)(raw);
+    const raw = msg.fields;
+    for (let i = 0; i < raw.length; i++) {
+      const name = this.names[i] as string;
+      const value = raw[i] === null ? null : (this.parsers[i] as Parser)(raw[i] as string);
       if (name === '__proto__') Object.defineProperty(row, name, { value, enumerable: true, writable: true, configurable: true });
       else row[name] = value;
-    });
+    }
     this.rows.push(row);
   }
 
