@@ -11,6 +11,7 @@ import { RUNBOOK } from '../shared/search-attributes.js';
 import { approvalSignal, pendingGatesQuery } from '../workflows/definitions.js';
 import type { GateView } from '../workflows/approval-gate.js';
 import { allGates, pendingGates } from './gate-queries.js';
+import { mapLimit } from '../shared/map-limit.js';
 
 /** How far one required group has come: `have` of `count` approvals. */
 export interface GateProgress {
@@ -54,19 +55,6 @@ export interface ApprovalServiceDeps {
 
 /** How many runs the inbox asks for their gates at once. */
 const LIST_CONCURRENCY = 8;
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return out;
-}
 
 function progress(gate: GateView): GateProgress[] {
   return gate.required.map((r) => ({ group: r.group, count: r.count, have: gate.decisions.filter((d) => d.decision === 'approve' && d.group === r.group).length }));

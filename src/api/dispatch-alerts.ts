@@ -11,6 +11,7 @@ import { isGrpcDeadlineError, isGrpcServiceError, ServiceError, WorkflowNotFound
 import { startRun } from '../client/start-run.js';
 import type { Plan } from '../runbook/plan.js';
 import type { Principal } from '../shared/principal.js';
+import { mapLimit } from '../shared/map-limit.js';
 import { VigilError } from '../shared/vigil-error.js';
 import { alertResolvedSignal } from '../workflows/definitions.js';
 import { alertWorkflowId, routeAlert, type NormalisedAlert, type Route } from '../triggers/route-alert.js';
@@ -53,28 +54,21 @@ export async function dispatchAlerts(deps: DispatchDeps, principal: Principal, a
     if (routes.length === 0) jobs.push({ alert });
     for (const route of routes) jobs.push({ alert, route });
   }
-  const results: AlertResult[] = new Array(jobs.length);
-  let invalid = 0;
-  const unreachable: unknown[] = [];
-  let next = 0;
   const deadline = Date.now() + (deps.temporalDeadlineMs ?? 4_000);
-  const worker = async () => {
-    for (let i = next++; i < jobs.length; i = next++) {
-      const job = jobs[i] as (typeof jobs)[number];
-      try {
-        const done = await deps.client.withDeadline(deadline, () => act(deps, principal, job.alert, job.route));
-        results[i] = done.result;
-        if (done.invalid) invalid++;
-      } catch (error) {
-        if (!(error instanceof ServiceError || isGrpcServiceError(error) || isGrpcDeadlineError(error))) throw error;
-        unreachable.push(error);
-      }
+  const done = await mapLimit(jobs, CONCURRENCY, async (job) => {
+    try {
+      return await deps.client.withDeadline(deadline, () => act(deps, principal, job.alert, job.route));
+    } catch (error) {
+      if (!(error instanceof ServiceError || isGrpcServiceError(error) || isGrpcDeadlineError(error))) throw error;
+      return { unreachable: error };
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, jobs.length) }, worker));
+  });
+  const unreachable = done.flatMap((d) => ('unreachable' in d ? [d.unreachable] : []));
   if (unreachable.length > 0) {
     throw new VigilError('VIGIL_E_TEMPORAL_UNREACHABLE', `Temporal did not answer for ${unreachable.length} of ${jobs.length} runs (${firstLine(unreachable[0])}); retry the delivery: runs already started are joined, not started again`);
   }
+  const results = done.map((d) => (d as { result: AlertResult }).result);
+  const invalid = done.filter((d) => 'invalid' in d && d.invalid).length;
   return { results, invalid, acted: results.filter((r) => r.outcome !== 'skipped').length };
 }
 
