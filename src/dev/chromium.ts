@@ -5,7 +5,7 @@
  * the browser tests can skip with that reason instead of failing obscurely.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { executable } from './executable.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -21,15 +21,6 @@ export const CHROMIUM_ARGS: readonly string[] = [
 ];
 
 export type ChromiumLookup = { readonly ok: true; readonly path: string } | { readonly ok: false; readonly reason: string };
-
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function aptGet(args: string[], log: (line: string) => void): boolean {
   const r = spawnSync('apt-get', args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });

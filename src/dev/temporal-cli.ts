@@ -4,9 +4,10 @@
  * The build takes minutes once; the binary is reused from the cache after that.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { executable } from './executable.js';
 
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
 
@@ -14,15 +15,6 @@ export type TemporalCli = { kind: 'path'; path: string; source: string } | { kin
 
 export function vigilCacheDir(env: NodeJS.ProcessEnv): string {
   return join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'vigil');
-}
-
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function onPath(name: string, env: NodeJS.ProcessEnv, extra: readonly string[] = []): string | undefined {
