@@ -6,21 +6,13 @@
  * Each section is mapped to the auditor controls it gives evidence for. The mapping is deliberately modest: it names
  * what the records show, not whether a control is effective.
  */
-import { ChainWalker } from './chain-walker.js';
+import { ChainWalker, type ChainRow } from './chain-walker.js';
 import type { AuditApproval, AuditApprovalRejection, AuditAttempt, AuditEvent, AuditOutcome, BrokenLink, OutcomeStatus, OutcomeUnknown } from './types.js';
 
 export const SUMMARY_FORMAT = 'vigil-audit-summary/1';
 
-/** One line of records.jsonl. */
-export interface BundleRecord {
-  readonly seq: number;
-  readonly id: string;
-  readonly kind: string;
-  readonly at: string;
-  readonly record: unknown;
-  readonly prevHash: string;
-  readonly hash: string;
-}
+/** One line of records.jsonl: a chain row without the database's index columns. */
+export type BundleRecord = Omit<ChainRow, 'index'>;
 
 export interface SummaryScope {
   /** The requested time range (ISO). */
