@@ -8,7 +8,7 @@ import { createHash, type KeyObject } from 'node:crypto';
 import { SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
 import { ApplicationFailure } from '@temporalio/activity';
 import { verifyApprovals, type ApproverDirectory } from '../approvals/verify-approvals.js';
-import type { AuditAction } from '../audit/audit-record.js';
+import type { AttemptInput as AuditAction } from '../audit/types.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import { ATTR, SPAN } from '../audit/span-attributes.js';
 import type { SqlClassifier } from '../governance/classify-sql.js';

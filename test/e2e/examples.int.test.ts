@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { WorkflowHandle } from '@temporalio/client';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { AuditAction } from '../../src/audit/audit-record.js';
+import type { AttemptInput as AuditAction } from '../../src/audit/types.js';
 import { createAuditStore } from '../../src/audit/audit-store.js';
 import { ATTR, SPAN } from '../../src/audit/span-attributes.js';
 import type { AttemptRow } from '../../src/audit/types.js';

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditAction } from '../../src/audit/audit-record.js';
+import type { AttemptInput as AuditAction } from '../../src/audit/types.js';
 import { createAuditStore } from '../../src/audit/audit-store.js';
 import { startRun } from '../../src/client/start-run.js';
 import { watchRun, type StepEvent } from '../../src/client/watch-run.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlOutput } from '../../src/activities/types.js';
-import type { AuditAction } from '../../src/audit/audit-record.js';
+import type { AttemptInput as AuditAction } from '../../src/audit/types.js';
 import { createAuditStore } from '../../src/audit/audit-store.js';
 import { startRun } from '../../src/client/start-run.js';
 import { watchRun } from '../../src/client/watch-run.js';
