@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { watchRun } from '../../src/client/watch-run.js';
 import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
-import { buildHookServer, countRuns, HOOK_SECRETS, terminateOpenRuns } from '../support/hook-server.js';
+import { buildHookServer, settledRunCount, HOOK_SECRETS, terminateOpenRuns } from '../support/hook-server.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { genericSignature, grafanaSignature, pagerdutySignature } from '../support/webhook-signing.js';
 import { grafanaAlert, grafanaPayload, pagerdutyEvent, pagerdutyIncident } from '../support/webhook-payloads.js';
@@ -95,11 +95,11 @@ describe('Grafana, PagerDuty and generic webhooks', () => {
       ['a replay from ten minutes ago', () => grafana(grafanaPayload([grafanaAlert({ fingerprint: 'ee02' })]), SECONDS - 600), /outside the 300 s replay window/],
       ['no signature', () => send('/v1/hooks/grafana', JSON.stringify(grafanaPayload([grafanaAlert({ fingerprint: 'ee03' })])), {}), /x-grafana-alerting-signature header is missing/],
     ])('refuses %s with 401 and starts nothing', async (_name, deliver, reason) => {
-      const before = await countRuns(stack);
+      const before = await settledRunCount(stack);
       const res = await deliver();
       expect(res.statusCode).toBe(401);
       expect(res.json()).toEqual({ error: 'VIGIL_E_HOOK_UNAUTHENTICATED', message: expect.stringMatching(reason) });
-      expect(await countRuns(stack)).toBe(before);
+      expect(await settledRunCount(stack)).toBe(before);
     });
 
     it('refuses a custom payload template (an unknown field) and says which field', async () => {
@@ -150,11 +150,11 @@ describe('Grafana, PagerDuty and generic webhooks', () => {
       ['an event from an hour ago', () => pagerduty(pagerdutyEvent('incident.triggered', pagerdutyIncident({ id: 'Q1PDTEST0004' }), '2026-11-24T01:20:00Z')), /outside the 1800 s replay window/],
       ['a bearer token instead of a signature', () => send('/v1/hooks/pagerduty', '{}', { authorization: 'Bearer pd-test-secret' }), /x-pagerduty-signature header is missing/],
     ])('refuses %s with 401 and starts nothing', async (_name, deliver, reason) => {
-      const before = await countRuns(stack);
+      const before = await settledRunCount(stack);
       const res = await deliver();
       expect(res.statusCode).toBe(401);
       expect(res.json()).toEqual({ error: 'VIGIL_E_HOOK_UNAUTHENTICATED', message: expect.stringMatching(reason) });
-      expect(await countRuns(stack)).toBe(before);
+      expect(await settledRunCount(stack)).toBe(before);
     });
 
     it('refuses an unknown envelope field', async () => {
@@ -192,11 +192,11 @@ describe('Grafana, PagerDuty and generic webhooks', () => {
       const again = await deploys({ service: 'checkout' }, 'deploy-8812');
       expect(a.json().results[0].outcome).toBe('started');
       expect(again.json().results[0]).toMatchObject({ workflowId: a.json().results[0].workflowId, outcome: 'joined' });
-      const before = await countRuns(stack);
+      const before = await settledRunCount(stack);
       const keyless = await deploys({ service: 'checkout' });
       expect(keyless.statusCode).toBe(422);
       expect(keyless.json()).toMatchObject({ error: 'VIGIL_E_HOOK_MAPPING', message: expect.stringContaining('send an Idempotency-Key header') });
-      expect(await countRuns(stack)).toBe(before);
+      expect(await settledRunCount(stack)).toBe(before);
     });
 
     it('refuses a body that is not an object, and a stale signature', async () => {

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { watchRun } from '../../src/client/watch-run.js';
 import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
-import { buildHookServer, countRuns, HOOK_TOKENS, terminateOpenRuns } from '../support/hook-server.js';
+import { buildHookServer, settledRunCount, HOOK_TOKENS, terminateOpenRuns } from '../support/hook-server.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 const GATED = `apiVersion: vigil/v1
@@ -121,11 +121,11 @@ describe('Alertmanager webhook', () => {
 
   it('starts one run when the same delivery arrives many times at once', async () => {
     const body = payload([alert()]);
-    const before = await countRuns(stack);
+    const before = await settledRunCount(stack);
     const answers = await Promise.all(Array.from({ length: 8 }, () => post(body)));
     const outcomes = answers.map((a) => a.json().results[0].outcome).sort();
     expect(outcomes).toEqual(['joined', 'joined', 'joined', 'joined', 'joined', 'joined', 'joined', 'started']);
-    expect(await countRuns(stack)).toBe(before + 1);
+    expect(await settledRunCount(stack)).toBe(before + 1);
   });
 
   it('starts one run per matching runbook for each alert of a group', async () => {
@@ -144,14 +144,14 @@ describe('Alertmanager webhook', () => {
   });
 
   it('answers 422 with the reason when every match fails its mapping, and 202 when another alert started', async () => {
-    const before = await countRuns(stack);
+    const before = await settledRunCount(stack);
     const failing = await post(payload([alert({}, { alertname: 'ShardHot' })]));
     expect(failing.statusCode).toBe(422);
     expect(failing.json()).toMatchObject({ error: 'VIGIL_E_HOOK_MAPPING', message: expect.stringContaining('shard-rebalance: input mapping failed'), results: [expect.objectContaining({ outcome: 'skipped' })] });
     const badInput = await post(payload([alert({}, { instance: 'db-1; DROP' })]));
     expect(badInput.statusCode).toBe(422);
     expect(badInput.json().results).toEqual([expect.objectContaining({ runbook: 'disk-gate', outcome: 'skipped', reason: expect.stringContaining('input "instance"') })]);
-    expect(await countRuns(stack)).toBe(before);
+    expect(await settledRunCount(stack)).toBe(before);
 
     const mixed = await post(payload([alert({}, { alertname: 'ShardHot' }), alert()]));
     expect(mixed.statusCode).toBe(202);
@@ -185,11 +185,11 @@ describe('Alertmanager webhook', () => {
     ['a prototype-poisoning key', () => post('{"version":"4","status":"firing","alerts":[],"__proto__":{"x":1}}'), 400, 'VIGIL_E_HOOK_PAYLOAD', /__proto__/],
     ['an oversized body', () => post(payload(Array.from({ length: 900 }, (_, i) => alert({ fingerprint: i.toString(16), annotations: { summary: 'x'.repeat(1200) } })))), 413, 'VIGIL_E_HOOK_PAYLOAD', /too large: .* 1024 KiB/],
   ])('answers %s with a 4xx that says what is wrong, and starts nothing', async (_name, send, status, code, message) => {
-    const before = await countRuns(stack);
+    const before = await settledRunCount(stack);
     const res = await send();
     expect(res.statusCode).toBe(status);
     expect(res.json()).toEqual({ error: code, message: expect.stringMatching(message) });
-    expect(await countRuns(stack)).toBe(before);
+    expect(await settledRunCount(stack)).toBe(before);
   });
 
   it('keeps the API closed to webhook tokens, and open to its own', async () => {

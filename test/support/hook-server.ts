@@ -49,6 +49,21 @@ export async function countRuns(stack: TestStack, extra = ''): Promise<number> {
 }
 
 /**
+ * The run count once visibility has caught up: Temporal lists a started run a moment after the start returns, so a
+ * count taken right after another test's starts can still grow. Three equal readings 150 ms apart count as settled.
+ */
+export async function settledRunCount(stack: TestStack): Promise<number> {
+  let last = await countRuns(stack);
+  for (let equal = 1, tries = 0; equal < 3 && tries < 60; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const now = await countRuns(stack);
+    equal = now === last ? equal + 1 : 1;
+    last = now;
+  }
+  return last;
+}
+
+/**
  * Terminates the runs this stack left waiting (gates nobody will decide). Without it they outlive the file's worker,
  * and the approval service, which queries every run with a pending gate on the shared dev server, would wait on each.
  */
