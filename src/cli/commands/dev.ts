@@ -41,7 +41,10 @@ export async function devCommand(options: DevOptions, env: NodeJS.ProcessEnv): P
   // Once everything runs, the worker's own shutdown on the signal leads, and the services stop after it.
   const interrupt = () => void stopAll().finally(() => process.exit(130));
   const onStartupSignals = (on: boolean) => {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) on ? process.once(signal, interrupt) : process.off(signal, interrupt);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      if (on) process.once(signal, interrupt);
+      else process.off(signal, interrupt);
+    }
   };
   onStartupSignals(true);
   try {
