@@ -1,14 +1,16 @@
 /**
  * Runs one statement that policy has already allowed, under guards:
- * bound parameters only; its own transaction (READ ONLY for reads, so a write hidden in a function fails);
- * `statement_timeout` per step; for writes, a `max_rows` limit and the runbook's `expect` checks, either of which
- * rolls the transaction back; the principal stamped into the session (`application_name`, `vigil.principal`),
- * so the DBA's own logs and pg_stat_activity show who acted. The client always returns to the pool clean.
+ * bound parameters only; read-only for reads, so a write hidden in a function fails; writes in their own READ WRITE
+ * transaction; `statement_timeout` per step; for writes, a `max_rows` limit and the runbook's `expect` checks, either
+ * of which rolls the transaction back; the principal stamped into the session (`application_name`, `vigil.principal`),
+ * so the DBA's own logs and pg_stat_activity show who acted (session-stamp.ts). A client whose rollback or reset fails
+ * is destroyed rather than returned to the pool.
  */
 import type pg from 'pg';
-import { principalChain, type Principal } from '../shared/principal.js';
-import { runPipeline, type PipelineStatement } from './guard-pipeline.js';
+import type { Principal } from '../shared/principal.js';
+import { forgetPrepared, runPipeline } from './guard-pipeline.js';
 import { resolveResultColumns, type ResultColumn } from './result-columns.js';
+import { afterRead, forgetStamp, readStampFor, sessionStampSql, writeHead } from './session-stamp.js';
 import { fromPgError, GuardedSqlError } from './sql-errors.js';
 import type { StatementClass } from './types.js';
 
@@ -31,6 +33,11 @@ export interface GuardedStatement {
   readonly dryRun?: boolean;
   /** The approved preview's bound: more rows affected rolls back with VIGIL_E_PREVIEW_MISMATCH. */
   readonly maxAffected?: number;
+  /**
+   * Every function the statement calls is on the classifier's safe list: a read that calls no other function can't
+   * change session settings, so the connection's stamp may serve the next read. Unset counts as false.
+   */
+  readonly trustedFunctionsOnly?: boolean;
 }
 
 export interface GuardedResult {
@@ -51,38 +58,6 @@ function expectationFailure(expect: GuardedStatement['expect'], count: number): 
   if (expect.minRows !== undefined && count < expect.minRows) return `expected at least ${expect.minRows} row(s), got ${count}`;
   if (expect.maxRows !== undefined && count > expect.maxRows) return `expected at most ${expect.maxRows} row(s), got ${count}`;
   return undefined;
-}
-
-/** application_name is limited to 63 bytes by PostgreSQL. */
-function applicationName(principal: Principal): string {
-  return `vigil:${principal.id}`.slice(0, 63);
-}
-
-/**
- * The stamp, as one statement with bound values: LOCAL settings end with the guard's transaction.
- * The classifier parsed the text with standard strings; the server must read it the same way, or `'x\\'` could hide
- * a second statement from the classifier.
- */
-const STAMP =
-  "SELECT set_config('standard_conforming_strings', 'on', true), set_config('statement_timeout', $1, true), " +
-  "set_config('application_name', $2, true), set_config('vigil.principal', $3, true), " +
-  "set_config('vigil.run_id', $4, true), set_config('vigil.step_id', $5, true)";
-
-function stampValues(stmt: GuardedStatement): string[] {
-  return [String(Math.max(1, Math.floor(stmt.timeoutMs))), applicationName(stmt.principal), principalChain(stmt.principal), stmt.runId ?? '', stmt.stepId ?? ''];
-}
-
-/**
- * For statements that can't run in a transaction block (VACUUM): session settings in one simple-protocol string,
- * reset afterwards. Values are escaped with the driver's escapeLiteral; they come from the identities file and the
- * run, never from SQL input.
- */
-async function stampSession(client: pg.PoolClient, stmt: GuardedStatement): Promise<void> {
-  const [timeout, app, principal, runId, stepId] = stampValues(stmt) as [string, string, string, string, string];
-  const set = (name: string, value: string) => `SET SESSION ${name} = ${client.escapeLiteral(value)}`;
-  await client.query(
-    [set('standard_conforming_strings', 'on'), set('statement_timeout', timeout), set('application_name', app), set('vigil.principal', principal), set('vigil.run_id', runId), set('vigil.step_id', stepId)].join('; '),
-  );
 }
 
 function jsonSafe(value: unknown): unknown {
@@ -130,22 +105,19 @@ export async function executeGuarded(pool: pg.Pool, stmt: GuardedStatement): Pro
   try {
     let executed: Executed;
     if (outside) {
-      await stampSession(client, stmt);
+      await client.query(sessionStampSql(client, stmt));
       const result = await client.query({ text: stmt.sql, values: [...stmt.params], queryMode: 'extended' } as pg.QueryConfig);
       executed = { command: result.command ?? 'UNKNOWN', affected: result.rowCount ?? result.rows.length, fields: result.fields ?? [], rows: result.rows, truncated: false };
     } else {
-      // BEGIN, the stamp and the statement in one round trip; a read's COMMIT too. A read fetches one row past the
-      // cap, so a huge result is never loaded, only reported as truncated. The extended protocol runs exactly one
-      // statement per text: the simple protocol would run several from one string.
-      open = true;
-      const pipeline: PipelineStatement[] = [
-        { text: isRead ? 'BEGIN READ ONLY' : 'BEGIN' },
-        { text: STAMP, values: stampValues(stmt) },
-        { text: stmt.sql, values: stmt.params, collect: true, rowLimit: isRead ? cap + 1 : 0 },
-        ...(isRead ? [{ text: 'COMMIT' }] : []),
-      ];
+      // The stamp and the statement in one round trip (a write's BEGIN too). A read fetches one row past the cap, so a
+      // huge result is never loaded, only reported as truncated. The extended protocol runs exactly one statement per
+      // text: the simple protocol would run several from one string.
+      open = !isRead;
+      const read = isRead ? readStampFor(client, stmt) : undefined;
+      const statement = { text: stmt.sql, values: stmt.params, collect: true, rowLimit: isRead ? cap + 1 : 0 };
+      const pipeline = read ? [...read.head, statement] : [...writeHead(client, stmt), statement];
       const result = await runPipeline(client, pipeline);
-      if (isRead) open = false;
+      if (read) afterRead(client, read.key, stmt, stmt.trustedFunctionsOnly === true);
       const affected = isRead ? Math.min(result.rows.length, cap) : (result.rowCount ?? result.rows.length);
       executed = { command: result.command, affected, fields: result.fields, rows: result.rows, truncated: result.rows.length > cap };
     }
@@ -159,11 +131,13 @@ export async function executeGuarded(pool: pg.Pool, stmt: GuardedStatement): Pro
     const failedExpectation = expectationFailure(stmt.expect, affected);
     if (failedExpectation) throw new GuardedSqlError('VIGIL_E_SQL_EXPECT', `${failedExpectation}; ${isRead ? 'nothing changed' : 'rolled back'}`, false);
     const rows = executed.rows.slice(0, cap).map(jsonSafeRow);
-    const columns = executed.fields.length > 0 ? await resolveResultColumns(pool, client, executed.fields) : [];
+    const resolved = executed.fields.length > 0 ? resolveResultColumns(pool, client, executed.fields) : [];
+    const columns = Array.isArray(resolved) ? resolved : await resolved;
     if (open) await client.query(stmt.dryRun ? 'ROLLBACK' : 'COMMIT');
     open = false;
     return { command: executed.command, rowCount: affected, columns, rows, truncated: executed.truncated, durationMs: Number(process.hrtime.bigint() - started) / 1e6 };
   } catch (error) {
+    forgetStamp(client);
     if (open) {
       await client.query('ROLLBACK').catch(() => {
         broken = true;
@@ -172,6 +146,7 @@ export async function executeGuarded(pool: pg.Pool, stmt: GuardedStatement): Pro
     throw fromPgError(error);
   } finally {
     if (outside) await client.query('RESET ALL').catch(() => (broken = true));
+    if (!isRead) forgetPrepared(client);
     // A client whose rollback or reset failed is destroyed rather than handed to the next statement.
     client.release(broken ? true : undefined);
   }

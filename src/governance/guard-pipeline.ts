@@ -23,6 +23,11 @@ export interface PipelineStatement {
   readonly collect?: boolean;
   /** Stop after this many rows (0: all). Only for the collected statement. */
   readonly rowLimit?: number;
+  /**
+   * Keep this text as a named prepared statement on the connection, parsed and planned once: for Vigil's own fixed
+   * statements (the session stamp), never for the governed statement.
+   */
+  readonly prepareAs?: string;
 }
 
 export interface PipelineResult {
@@ -39,16 +44,36 @@ type Parser = (value: string) => unknown;
 
 interface Wire {
   readonly stream: { cork?: () => void; uncork?: () => void };
-  parse(query: { text: string }): void;
-  bind(config: { portal: string; values: unknown[] }): void;
+  parse(query: { name?: string; text: string }): void;
+  bind(config: { statement?: string; portal: string; values: unknown[] }): void;
+  close(config: { type: 'S'; name: string }): void;
   describe(config: { type: 'P'; name: string }): void;
   execute(config: { portal: string; rows: number }): void;
   sync(): void;
   sendCopyFail(message: string): void;
 }
 
+/** The named statements each connection holds, by name, with their text. */
+const prepared = new WeakMap<pg.Connection, Map<string, string>>();
+
+function remember(connection: pg.Connection, name: string, text: string): void {
+  let names = prepared.get(connection);
+  if (!names) prepared.set(connection, (names = new Map()));
+  names.set(name, text);
+}
+
+/**
+ * Forgets what the client's connection holds: after a statement that may have run DEALLOCATE or DISCARD, the next
+ * pipeline closes and parses its named statements again.
+ */
+export function forgetPrepared(client: pg.PoolClient): void {
+  const connection = (client as unknown as { connection?: pg.Connection }).connection;
+  if (connection) prepared.delete(connection);
+}
+
 class GuardPipeline implements pg.Submittable {
   private step = 0;
+  private connection: pg.Connection | undefined;
   private readonly collected: number;
   private fields: pg.FieldDef[] = [];
   private names: string[] = [];
@@ -77,11 +102,19 @@ class GuardPipeline implements pg.Submittable {
 
   submit(connection: pg.Connection): void {
     const wire = connection as unknown as Wire;
+    this.connection = connection;
+    const known = prepared.get(connection);
     wire.stream.cork?.();
     try {
       this.statements.forEach((s, i) => {
-        wire.parse({ text: s.text });
-        wire.bind({ portal: '', values: this.values[i] ?? [] });
+        const name = s.prepareAs;
+        if (name === undefined) wire.parse({ text: s.text });
+        else if (known?.get(name) !== s.text) {
+          // Closing a name that does not exist is no error: this clears one a governed statement might have left.
+          wire.close({ type: 'S', name });
+          wire.parse({ name, text: s.text });
+        }
+        wire.bind({ ...(name === undefined ? {} : { statement: name }), portal: '', values: this.values[i] ?? [] });
         if (i === this.collected) wire.describe({ type: 'P', name: '' });
         wire.execute({ portal: '', rows: i === this.collected ? (s.rowLimit ?? 0) : 0 });
       });
@@ -112,6 +145,9 @@ class GuardPipeline implements pg.Submittable {
   }
 
   handleCommandComplete(msg: { text?: string; command?: string }): void {
+    // It ran, so it was parsed: a prepared statement outlives the transaction, even one rolled back later.
+    const current = this.statements[this.step];
+    if (current?.prepareAs !== undefined && this.connection) remember(this.connection, current.prepareAs, current.text);
     if (this.step === this.collected) {
       // `SELECT 5`, `UPDATE 3`, `INSERT 0 1`, `CREATE TABLE`: the words, then the row count last.
       const tag = msg.text ?? msg.command ?? '';

@@ -17,28 +17,38 @@ type Source = NonNullable<ResultColumn['source']>;
 
 const caches = new WeakMap<pg.Pool, Map<string, Source | null>>();
 
-export async function resolveResultColumns(pool: pg.Pool, client: pg.PoolClient, fields: readonly pg.FieldDef[]): Promise<ResultColumn[]> {
+/**
+ * Result columns with their source. Synchronous when every source is already cached (the usual case after the first
+ * run of a statement), so a hot read does not wait a turn of the event loop for a map lookup.
+ */
+export function resolveResultColumns(pool: pg.Pool, client: pg.PoolClient, fields: readonly pg.FieldDef[]): ResultColumn[] | Promise<ResultColumn[]> {
   let cache = caches.get(pool);
-  if (!cache) {
-    cache = new Map();
-    caches.set(pool, cache);
-  }
-  const key = (f: pg.FieldDef) => `${f.tableID}:${f.columnID}`;
-  const missing = fields.filter((f) => f.tableID !== 0 && !cache.has(key(f)));
-  if (missing.length > 0) {
-    const { rows } = await client.query<{ oid: number; attnum: number; schema: string; table: string; column: string }>(
-      `SELECT c.oid::int AS oid, a.attnum::int AS attnum, n.nspname AS schema, c.relname AS table, a.attname AS column
-         FROM pg_catalog.pg_attribute a
-         JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
-         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-        WHERE (a.attrelid, a.attnum) IN (SELECT * FROM unnest($1::oid[], $2::int2[]))`,
-      [missing.map((f) => f.tableID), missing.map((f) => f.columnID)],
-    );
-    for (const f of missing) cache.set(key(f), null);
-    for (const r of rows) cache.set(`${r.oid}:${r.attnum}`, { schema: r.schema, table: r.table, column: r.column });
-  }
+  if (!cache) caches.set(pool, (cache = new Map()));
+  const known = cache;
+  const missing = fields.filter((f) => f.tableID !== 0 && !known.has(sourceKey(f)));
+  return missing.length === 0 ? fromCache(known, fields) : lookUp(client, known, missing).then(() => fromCache(known, fields));
+}
+
+function sourceKey(f: pg.FieldDef): string {
+  return `${f.tableID}:${f.columnID}`;
+}
+
+function fromCache(cache: Map<string, Source | null>, fields: readonly pg.FieldDef[]): ResultColumn[] {
   return fields.map((f) => {
-    const source = f.tableID === 0 ? undefined : (cache.get(key(f)) ?? undefined);
+    const source = f.tableID === 0 ? undefined : (cache.get(sourceKey(f)) ?? undefined);
     return source ? { name: f.name, source } : { name: f.name, unresolved: true };
   });
+}
+
+async function lookUp(client: pg.PoolClient, cache: Map<string, Source | null>, missing: readonly pg.FieldDef[]): Promise<void> {
+  const { rows } = await client.query<{ oid: number; attnum: number; schema: string; table: string; column: string }>(
+    `SELECT c.oid::int AS oid, a.attnum::int AS attnum, n.nspname AS schema, c.relname AS table, a.attname AS column
+       FROM pg_catalog.pg_attribute a
+       JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE (a.attrelid, a.attnum) IN (SELECT * FROM unnest($1::oid[], $2::int2[]))`,
+    [missing.map((f) => f.tableID), missing.map((f) => f.columnID)],
+  );
+  for (const f of missing) cache.set(sourceKey(f), null);
+  for (const r of rows) cache.set(`${r.oid}:${r.attnum}`, { schema: r.schema, table: r.table, column: r.column });
 }

@@ -132,3 +132,8 @@ export function functionVerdict(name: string): FunctionVerdict {
   if (SIDE_EFFECT_FUNCTIONS.has(bare)) return 'side_effect';
   return KNOWN_SAFE_FUNCTIONS.has(builtin) ? 'safe' : 'unknown';
 }
+
+/** Whether every function a classified statement calls is on the safe list (so none of them can change settings). */
+export function callsOnlySafeFunctions(flags: readonly string[]): boolean {
+  return !flags.includes('side_effect_function') && !flags.includes('unknown_function');
+}

@@ -19,6 +19,27 @@ describe('executeGuarded on PostgreSQL', () => {
   const run = (s: Partial<GuardedStatement> & { sql: string }) =>
     executeGuarded(pool, { params: [], statementClass: 'read', kind: 'SelectStmt', principal: bot, timeoutMs: 5_000, ...s });
   const count = async (sql: string) => Number((await pool.query(sql)).rows[0].n);
+  // Governed reads leave their stamp (read-only by default) on the connection for the next one: set-up gets its own.
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  /** A pool of one connection, so consecutive statements meet the session the previous one left. */
+  const withOneConnection = async (body: (one: pg.Pool) => Promise<void>) => {
+    const one = new pg.Pool({ connectionString: db.url, max: 1 });
+    try {
+      await body(one);
+    } finally {
+      await one.end();
+    }
+  };
+  const on = (one: pg.Pool, s: Partial<GuardedStatement> & { sql: string }) =>
+    executeGuarded(one, { params: [], statementClass: 'read', kind: 'SelectStmt', principal: bot, timeoutMs: 5_000, trustedFunctionsOnly: true, ...s });
   const failure = async (p: Promise<unknown>) => {
     try {
       await p;
@@ -85,9 +106,47 @@ describe('executeGuarded on PostgreSQL', () => {
     }
     await sleeping;
     expect(seen).toEqual([{ application_name: 'vigil:triage-bot' }]);
-    // The pooled connection goes back clean: the next user of it is not stamped as the bot.
-    const after = await pool.query(`SELECT current_setting('vigil.principal', true) AS chain`);
-    expect(after.rows[0].chain ?? '').toBe('');
+  });
+
+  it('stamps the next statement on a connection as whoever runs it, whatever ran there before', async () => {
+    const alice: Principal = { id: 'alice', kind: 'human', groups: ['sre'] };
+    const who = `SELECT current_setting('vigil.principal') AS chain, current_setting('application_name') AS app, current_setting('vigil.step_id') AS step`;
+    await withOneConnection(async (one) => {
+      expect((await on(one, { sql: who, stepId: 'a' })).rows).toEqual([{ chain: 'agent:triage-bot -> human:alice', app: 'vigil:triage-bot', step: 'a' }]);
+      expect((await on(one, { sql: who, stepId: 'a', principal: alice })).rows).toEqual([{ chain: 'human:alice', app: 'vigil:alice', step: 'a' }]);
+      expect((await on(one, { sql: who, stepId: 'b', principal: alice })).rows).toEqual([{ chain: 'human:alice', app: 'vigil:alice', step: 'b' }]);
+      await on(one, { sql: `UPDATE feature_flags SET enabled = enabled WHERE name = 'x'`, statementClass: 'write', kind: 'UpdateStmt', principal: alice });
+      expect((await on(one, { sql: who, stepId: 'b', principal: alice })).rows).toEqual([{ chain: 'human:alice', app: 'vigil:alice', step: 'b' }]);
+      expect((await on(one, { sql: who, stepId: 'c' })).rows).toEqual([{ chain: 'agent:triage-bot -> human:alice', app: 'vigil:triage-bot', step: 'c' }]);
+    });
+  });
+
+  it('keeps reads read-only and writes writable on a connection that alternates between them', async () => {
+    await withOneConnection(async (one) => {
+      await on(one, { sql: 'SELECT 1' });
+      await on(one, { sql: `INSERT INTO feature_flags (name, enabled) VALUES ('alternating', false)`, statementClass: 'write', kind: 'InsertStmt' });
+      expect((await failure(on(one, { sql: 'SELECT sneaky_write()' }))).code).toBe('VIGIL_E_SQL_READ_ONLY');
+      await on(one, { sql: `DELETE FROM feature_flags WHERE name = 'alternating'`, statementClass: 'write', kind: 'DeleteStmt' });
+      expect((await failure(on(one, { sql: 'SELECT sneaky_write()' }))).code).toBe('VIGIL_E_SQL_READ_ONLY');
+    });
+    expect(await count(`SELECT count(*) AS n FROM feature_flags WHERE enabled`)).toBe(2);
+  });
+
+  it('stamps again after a read that changed a setting, so what it changed never carries over', async () => {
+    await withOneConnection(async (one) => {
+      // A function off the safe list may change anything: the next read is stamped in full again.
+      await on(one, { sql: `SELECT set_config('statement_timeout', '0', false)`, trustedFunctionsOnly: false });
+      expect((await on(one, { sql: `SELECT current_setting('statement_timeout') AS t` })).rows).toEqual([{ t: '5s' }]);
+      // Even when the change hides where the classifier can't see (a view, say), PostgreSQL reports these to the
+      // client, and the next read is stamped again: read-only, standard strings and the principal hold.
+      await on(one, { sql: `SELECT set_config('default_transaction_read_only', 'off', false)` });
+      expect((await failure(on(one, { sql: 'SELECT sneaky_write()' }))).code).toBe('VIGIL_E_SQL_READ_ONLY');
+      await on(one, { sql: `SELECT set_config('application_name', 'forged', false)` });
+      expect((await on(one, { sql: `SELECT current_setting('application_name') AS app` })).rows).toEqual([{ app: 'vigil:triage-bot' }]);
+      await on(one, { sql: `SELECT set_config('standard_conforming_strings', 'off', false)` });
+      expect((await on(one, { sql: `SELECT current_setting('standard_conforming_strings') AS scs` })).rows).toEqual([{ scs: 'on' }]);
+    });
+    expect(await count(`SELECT count(*) AS n FROM feature_flags WHERE enabled`)).toBe(2);
   });
 
   it('resolves result columns to their source, through aliases and SELECT *, and marks computed ones', async () => {
@@ -123,7 +182,7 @@ describe('executeGuarded on PostgreSQL', () => {
   });
 
   it('reads the statement as the classifier did: standard strings forced on, one statement per call', async () => {
-    await pool.query(`ALTER DATABASE ${db.name} SET standard_conforming_strings = off`);
+    await admin(`ALTER DATABASE ${db.name} SET standard_conforming_strings = off`);
     try {
       const fresh = new pg.Pool({ connectionString: db.url, max: 1 });
       try {
@@ -135,12 +194,12 @@ describe('executeGuarded on PostgreSQL', () => {
         await fresh.end();
       }
     } finally {
-      await pool.query(`ALTER DATABASE ${db.name} RESET standard_conforming_strings`);
+      await admin(`ALTER DATABASE ${db.name} RESET standard_conforming_strings`);
     }
   });
 
   it('previews the impact of a write with EXPLAIN, changing nothing', async () => {
-    await pool.query('ANALYZE payment_jobs');
+    await admin('ANALYZE payment_jobs');
     const before = await count(`SELECT count(*) AS n FROM payment_jobs WHERE state = 'queued'`);
     const preview = await explainPreview(pool, `UPDATE payment_jobs SET state = 'queued' WHERE state = $1`, ['done'], bot, 5_000);
     expect(preview?.plan).toBe('Update on payment_jobs <- Seq Scan on payment_jobs');
