@@ -10,6 +10,7 @@ import { ConnectionPools, type ConnectionSettings } from '../src/activities/conn
 import { createApprovalActivities } from '../src/activities/approval-activities.js';
 import { createIoActivities } from '../src/activities/io-activities.js';
 import { createSqlActivities } from '../src/activities/sql-activities.js';
+import { loadInputSealer } from '../src/shared/input-sealer.js';
 import type { VigilActivities } from '../src/activities/types.js';
 import { loadApprovalKeys } from '../src/approvals/key-files.js';
 import { createSqlClassifier } from '../src/governance/classify-sql.js';
@@ -63,6 +64,7 @@ export async function wireActivities(config: WorkerConfig, tracer: Tracer = trac
       approvals: { publicKey: keys.publicKey, directory: identities },
       audit,
       exemptions: (policy.masking.exemptions ?? []) as MaskingExemption[],
+      sealer: loadInputSealer(config.sealKeyFile, config.sealKeyGenerate),
     }),
     ...createIoActivities({
       notifyTargets: config.notifyTargets,

@@ -27,6 +27,10 @@ export interface WorkerConfig {
   readonly approvalKeyFile: string;
   /** Generate the approval key when missing: development only (no VIGIL_APPROVAL_KEY given). */
   readonly approvalKeyGenerate: boolean;
+  /** File with the key that seals sensitive inputs (VIGIL_SEAL_KEY), shared with whatever starts runs; generated in the cache in development. */
+  readonly sealKeyFile: string;
+  /** Generate the sealing key when missing: development only (no VIGIL_SEAL_KEY given). */
+  readonly sealKeyGenerate: boolean;
   /** OTLP/HTTP endpoint for traces (OTEL_EXPORTER_OTLP_ENDPOINT); none means spans are not exported. */
   readonly otlpEndpoint?: string;
 }
@@ -57,6 +61,8 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<W
     identitiesFile: env.VIGIL_IDENTITIES ?? DEV_IDENTITIES_FILE,
     approvalKeyFile: env.VIGIL_APPROVAL_KEY ?? join(vigilCacheDir(env), 'approval-key.pem'),
     approvalKeyGenerate: !env.VIGIL_APPROVAL_KEY,
+    sealKeyFile: env.VIGIL_SEAL_KEY ?? join(vigilCacheDir(env), 'seal-key'),
+    sealKeyGenerate: !env.VIGIL_SEAL_KEY,
     ...overrides,
   });
 }

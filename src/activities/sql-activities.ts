@@ -12,16 +12,20 @@ import type { AttemptInput as AuditAction } from '../audit/types.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import { ATTR, SPAN } from '../audit/span-attributes.js';
 import type { SqlClassifier } from '../governance/classify-sql.js';
-import { decide } from '../governance/decide.js';
+import { createCachedDecider } from '../governance/cached-decider.js';
 import { executeGuarded } from '../governance/execute-guarded.js';
 import { explainPreview } from '../governance/explain-preview.js';
 import type { Masker } from '../governance/masker.js';
 import { exemptColumns, findExemption, type MaskingExemption } from '../governance/masking/exemptions.js';
 import type { Policy } from '../governance/policy.js';
 import { fromPgError } from '../governance/sql-errors.js';
+import { callsOnlySafeFunctions } from '../governance/sql-functions.js';
 import type { Classification, Decision } from '../governance/types.js';
 import type pg from 'pg';
 import { canonicalJson } from '../shared/canonical-json.js';
+import type { InputSealer } from '../shared/input-sealer.js';
+import { VigilError } from '../shared/vigil-error.js';
+import { bindParams } from './bind-sealed-params.js';
 import type { ErrorCode } from '../shared/error-codes.js';
 import { principalChain } from '../shared/principal.js';
 import type { ConnectionPools } from './connection-pools.js';
@@ -37,14 +41,21 @@ export interface SqlActivityDeps {
   /** Every executed or stopped statement is recorded here; when it can't record, nothing executes. */
   readonly audit: AuditStore;
   readonly exemptions?: readonly MaskingExemption[];
+  /** Opens sensitive inputs to bind them; without it, a step that binds one fails with VIGIL_E_SEAL_KEY. */
+  readonly sealer?: InputSealer;
 }
 
 /** What approvals bind to: the connection, the exact text and the exact parameters. */
 /** What a parameter from a `sensitive: true` input looks like wherever it is shown or recorded. */
 export const SENSITIVE_INPUT = '[REDACTED:sensitive input]';
 
-export function statementHash(request: Pick<GovernedSqlRequest, 'connection' | 'query' | 'params'>): string {
-  return createHash('sha256').update(canonicalJson({ connection: request.connection, query: request.query, params: request.params })).digest('hex');
+/**
+ * A param from a sensitive input counts by its template and the sealed inputs it is rendered from, never by its value:
+ * a hash over a short secret (a PIN) would give the secret away to anyone who tries every value.
+ */
+export function statementHash(request: Pick<GovernedSqlRequest, 'connection' | 'query' | 'params' | 'sealedParams' | 'inputs'>): string {
+  const sealed = request.sealedParams?.length ? { sealedParams: request.sealedParams, inputs: request.inputs ?? {} } : {};
+  return createHash('sha256').update(canonicalJson({ connection: request.connection, query: request.query, params: request.params, ...sealed })).digest('hex');
 }
 
 function failure(code: ErrorCode, message: string, retryable = false): ApplicationFailure {
@@ -52,11 +63,9 @@ function failure(code: ErrorCode, message: string, retryable = false): Applicati
 }
 
 export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
+  const decide = createCachedDecider(deps.policy);
   const govern = (request: GovernedSqlRequest): Decision =>
-    decide(
-      { classification: deps.classifier.classify(request.query), principal: request.principal, connection: request.connection, runbook: request.runbook, step: request.step },
-      deps.policy,
-    );
+    decide({ classification: deps.classifier.classify(request.query), principal: request.principal, connection: request.connection, runbook: request.runbook, step: request.step });
 
   /** Parameters as anyone may see them: masked, and those from sensitive inputs redacted outright. */
   const shownParams = (request: GovernedSqlRequest): unknown[] =>
@@ -121,11 +130,21 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
     };
   };
 
+  /** The params to bind, sensitive ones opened: a failure the step reports, never one the activity retries. */
+  const boundParams = (request: GovernedSqlRequest): readonly unknown[] => {
+    try {
+      return bindParams(request, deps.sealer);
+    } catch (error) {
+      if (error instanceof VigilError) throw failure(error.code, error.message);
+      throw error;
+    }
+  };
+
   /** Runs a write in a transaction that always rolls back: how many rows it changes, and a masked sample of them. */
-  const dryRunWrite = async (pool: pg.Pool, request: GovernedSqlRequest, c: Classification) => {
+  const dryRunWrite = async (pool: pg.Pool, request: GovernedSqlRequest, params: readonly unknown[], c: Classification) => {
     try {
       const result = await executeGuarded(pool, {
-        sql: request.query, params: request.params, statementClass: c.class, kind: c.kind, principal: request.principal,
+        sql: request.query, params, statementClass: c.class, kind: c.kind, principal: request.principal,
         runId: request.workflowId, stepId: `${request.step.id} (dry run)`, timeoutMs: request.timeoutMs, maxRows: request.maxRows, rowCap: 5, dryRun: true,
       });
       return { dryRunRows: result.rowCount, sample: deps.masker.maskRows(result.columns, result.rows, c.columnsReferenced).rows };
@@ -140,8 +159,9 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
       const c = decision.classification;
       // What an approver needs to judge: how much the statement will touch, before anyone says yes.
       const connection = decision.effect === 'require_approval' ? deps.connections.resolve(request.connection) : undefined;
-      const estimate = connection ? await explainPreview(connection.pool, request.query, request.params, request.principal, Math.min(request.timeoutMs, 10_000)) : undefined;
-      const dryRun = connection && c.class === 'write' && deps.policy.environments[decision.environment]?.dryRun ? await dryRunWrite(connection.pool, request, c) : undefined;
+      const params = connection ? boundParams(request) : [];
+      const estimate = connection ? await explainPreview(connection.pool, request.query, params, request.principal, Math.min(request.timeoutMs, 10_000)) : undefined;
+      const dryRun = connection && c.class === 'write' && deps.policy.environments[decision.environment]?.dryRun ? await dryRunWrite(connection.pool, request, params, c) : undefined;
       const preview = estimate || dryRun ? { estimatedRows: estimate?.estimatedRows ?? 0, plan: estimate?.plan ?? '(no plan)', ...dryRun } : undefined;
       return {
         ...(preview ? { preview } : {}),
@@ -200,13 +220,14 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
           const connection = deps.connections.resolve(request.connection);
           if (!connection) throw failure('VIGIL_E_CONNECTION_UNKNOWN', `no connection named "${request.connection}" on this worker`);
           const c = decision.classification;
+          const values = boundParams(request);
           // Write-ahead: if the attempt can't be recorded, the statement does not run (the activity retries).
           const attempt = await deps.audit.recordAttempt(action);
           let result;
           try {
             result = await executeGuarded(connection.pool, {
               sql: request.query,
-              params: request.params,
+              params: values,
               statementClass: c.class,
               kind: c.kind,
               principal: request.principal,
@@ -215,6 +236,7 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
               timeoutMs: request.timeoutMs,
               maxRows: request.maxRows,
               expect: request.expect,
+              trustedFunctionsOnly: callsOnlySafeFunctions(c.flags),
               maxAffected:
                 request.previewRows === undefined
                   ? undefined

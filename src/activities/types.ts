@@ -4,6 +4,7 @@
  */
 import type { ApprovalClaims } from '../approvals/signed-approval.js';
 import type { Effect, StatementClass } from '../governance/types.js';
+import type { Template } from '../runbook/plan.js';
 import type { Principal } from '../shared/principal.js';
 
 /** What a run knows about the step that asks for SQL: it becomes the audit record's intent. */
@@ -21,6 +22,13 @@ export interface GovernedSqlRequest extends SqlStepContext {
   readonly params: readonly unknown[];
   /** Indexes of params that come from sensitive inputs: never shown or recorded, whatever the detectors say. */
   readonly sensitiveParams?: readonly number[];
+  /**
+   * The templates of those params (their place in `params` holds null): the activity renders them from `inputs`,
+   * after opening the sealed sensitive inputs, so their values never enter workflow history.
+   */
+  readonly sealedParams?: readonly { readonly index: number; readonly template: Template }[];
+  /** The run's inputs, sensitive ones still sealed: sent only when there are sealedParams. */
+  readonly inputs?: Readonly<Record<string, unknown>>;
   readonly maxRows?: number;
   readonly expect?: { readonly rows?: number; readonly minRows?: number; readonly maxRows?: number };
   readonly timeoutMs: number;

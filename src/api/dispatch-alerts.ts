@@ -9,6 +9,7 @@
  */
 import { isGrpcDeadlineError, isGrpcServiceError, ServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { startRun } from '../client/start-run.js';
+import type { InputSealer } from '../shared/input-sealer.js';
 import type { Plan } from '../runbook/plan.js';
 import type { Principal } from '../shared/principal.js';
 import { mapLimit } from '../shared/map-limit.js';
@@ -25,6 +26,8 @@ export interface DispatchDeps {
    * and a sender that timed out retries anyway, not knowing what happened).
    */
   readonly temporalDeadlineMs?: number;
+  /** Seals the sensitive inputs an alert fills; runbooks with none start without it. */
+  readonly sealer?: InputSealer;
 }
 
 export interface AlertResult {
@@ -97,6 +100,7 @@ async function act(deps: DispatchDeps, principal: Principal, alert: NormalisedAl
       trigger: { source: alert.source, id: route.key, payload: alert.payload },
       taskQueue: deps.taskQueue,
       workflowId,
+      sealer: deps.sealer,
     });
     return { result: { alert: name, status: 'firing', runbook, workflowId, outcome: started.started ? 'started' : 'joined' } };
   } catch (error) {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Plan } from '../runbook/plan.js';
 import { resolveInputs } from '../runbook/resolve-inputs.js';
+import type { InputSealer } from '../shared/input-sealer.js';
 import type { Principal } from '../shared/principal.js';
 import { PRINCIPAL, RUNBOOK, TRIGGER_SOURCE } from '../shared/search-attributes.js';
 import { VigilError } from '../shared/vigil-error.js';
@@ -21,6 +22,8 @@ export interface StartRunRequest {
   readonly taskQueue: string;
   /** Defaults to a fresh id; pass a trigger-derived one for exactly-once starts. */
   readonly workflowId?: string;
+  /** Seals `sensitive: true` inputs before they reach Temporal; required when the runbook declares any. */
+  readonly sealer?: InputSealer;
 }
 
 export interface StartedRun {
@@ -36,11 +39,12 @@ export async function startRun(client: Client, request: StartRunRequest): Promis
     throw new VigilError('VIGIL_E_INPUT_INVALID', resolved.problems.map((p) => `input "${p.input}" ${p.reason}`).join('; '));
   }
   const workflowId = request.workflowId ?? `vigil-${request.plan.runbook.name}-${randomUUID()}`;
+  const inputs = sealSensitive(request, resolved.values, workflowId);
   try {
     const handle = await client.workflow.start<typeof runbookWorkflow>('runbookWorkflow', {
       taskQueue: request.taskQueue,
       workflowId,
-      args: [{ plan: request.plan, inputs: resolved.values, principal: request.principal, trigger: request.trigger }],
+      args: [{ plan: request.plan, inputs, principal: request.principal, trigger: request.trigger }],
       // A second start for the same id fails at the server, whoever raced: that is what makes starts exactly-once.
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
       // ...and a finished run keeps its id: a late retry of the same alert must not start it again.
@@ -56,4 +60,14 @@ export async function startRun(client: Client, request: StartRunRequest): Promis
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     return { handle: client.workflow.getHandle<typeof runbookWorkflow>(workflowId), workflowId, started: false };
   }
+}
+
+/** Sensitive values leave this process sealed to the run: Temporal history and its UI only ever hold the envelope. */
+function sealSensitive(request: StartRunRequest, values: Record<string, unknown>, workflowId: string): Record<string, unknown> {
+  const sensitive = request.plan.inputs.filter((spec) => spec.sensitive && values[spec.name] !== undefined);
+  if (sensitive.length === 0) return values;
+  if (!request.sealer) throw new VigilError('VIGIL_E_SEAL_KEY', `runbook ${request.plan.runbook.name} has sensitive inputs, and this client holds no input sealing key (VIGIL_SEAL_KEY)`);
+  const sealed = { ...values };
+  for (const spec of sensitive) sealed[spec.name] = request.sealer.seal(workflowId, spec.name, values[spec.name]);
+  return sealed;
 }

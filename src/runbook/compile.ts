@@ -199,7 +199,7 @@ class Compiler {
           this.issue([...path, 'sql', 'connection'], 'VIGIL_E_RUNBOOK_UNKNOWN_CONNECTION', `step "${id}": unknown connection "${sql.connection}" (known: ${this.options.connections.join(', ') || 'none'})`);
         }
         const params = ((sql.params ?? []) as unknown[]).map(
-          (p, i) => this.template(p, [...path, 'sql', 'params', i], scope) ?? { kind: 'literal' as const, value: null },
+          (p, i) => this.template(p, [...path, 'sql', 'params', i], scope, 'sql-param') ?? { kind: 'literal' as const, value: null },
         );
         const sensitiveParams = params.flatMap((p, i) => (this.readsSensitiveInput(p) ? [i] : []));
         node = {
@@ -297,7 +297,7 @@ class Compiler {
     return t?.kind === 'expr' ? t.expr : undefined;
   }
 
-  private template(value: unknown, path: PathSegment[], scope: Set<string>): Template | undefined {
+  private template(value: unknown, path: PathSegment[], scope: Set<string>, use: 'sql-param' | 'other' = 'other'): Template | undefined {
     let t: Template;
     try {
       t = compileTemplate(value);
@@ -307,7 +307,25 @@ class Compiler {
       return undefined;
     }
     for (const expr of templateExpressions(t)) this.checkReferences(expr, path, scope);
+    if (this.sensitiveInputs.size > 0 && this.readsSensitiveInput(t)) this.checkSensitiveUse(t, path, use);
     return t;
+  }
+
+  /**
+   * A sensitive input stays sealed in the workflow; only the SQL activity opens it, to bind it. So it may appear only
+   * in a SQL step's params, and such a param is rendered in the activity from the run's inputs alone.
+   */
+  private checkSensitiveUse(t: Template, path: PathSegment[], use: 'sql-param' | 'other'): void {
+    const where = describePath(this.yaml.data, path);
+    const names = [...this.sensitiveInputs].join(', ');
+    if (use !== 'sql-param') {
+      this.issue(path, 'VIGIL_E_RUNBOOK_SENSITIVE', `${where}: reads a sensitive input (${names}); a sensitive input can only be passed to a SQL step's params, where it is bound without entering the run's history`);
+      return;
+    }
+    const others = templateExpressions(t).flatMap((expr) => expressionReferences(expr).filter((r) => r.root !== 'inputs').map((r) => r.root));
+    if (others.length > 0) {
+      this.issue(path, 'VIGIL_E_RUNBOOK_SENSITIVE', `${where}: a param that reads a sensitive input can read only inputs, not ${[...new Set(others)].join(', ')}; compute the rest in another param`);
+    }
   }
 
   /** Whether a template reads a `sensitive: true` input (`inputs` as a whole counts when any input is sensitive). */

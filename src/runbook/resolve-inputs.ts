@@ -2,19 +2,28 @@
  * Checks the values a run is started with against the runbook's declared inputs, applying defaults.
  * Pure and deterministic: the client calls it before starting a run (a bad input refuses the start),
  * and the workflow calls it again so that a run started by any other door is checked the same way.
+ * By then `sensitive: true` inputs are sealed (sealed-input.ts): the workflow only checks that they are.
  */
 import type { InputSpec } from './plan.js';
+import { isSealedInput } from './sealed-input.js';
 
 export interface InputProblem {
   readonly input: string;
   readonly reason: string;
+  /** A sensitive input that did not arrive sealed. */
+  readonly unsealed?: boolean;
 }
 
 export type ResolvedInputs = { ok: true; values: Record<string, unknown> } | { ok: false; problems: InputProblem[] };
 
 const DURATION = /^([0-9]+(ms|s|m|h|d))+$/;
 
-export function resolveInputs(specs: readonly InputSpec[], provided: Readonly<Record<string, unknown>>): ResolvedInputs {
+export interface ResolveOptions {
+  /** The workflow's check: sensitive inputs must arrive sealed, and stay sealed. */
+  readonly sensitiveSealed?: boolean;
+}
+
+export function resolveInputs(specs: readonly InputSpec[], provided: Readonly<Record<string, unknown>>, options: ResolveOptions = {}): ResolvedInputs {
   const problems: InputProblem[] = [];
   const values: Record<string, unknown> = {};
   const known = new Set(specs.map((s) => s.name));
@@ -22,6 +31,12 @@ export function resolveInputs(specs: readonly InputSpec[], provided: Readonly<Re
     if (!known.has(name)) problems.push({ input: name, reason: `not an input of this runbook (inputs: ${[...known].join(', ') || 'none'})` });
   }
   for (const spec of specs) {
+    if (spec.sensitive && options.sensitiveSealed) {
+      const problem = sealedProblem(spec, provided[spec.name]);
+      if (problem) problems.push({ input: spec.name, reason: problem, unsealed: true });
+      else if (provided[spec.name] !== undefined) values[spec.name] = provided[spec.name];
+      continue;
+    }
     const raw = provided[spec.name] ?? spec.default;
     if (raw === undefined) {
       if (spec.required) problems.push({ input: spec.name, reason: 'is required' });
@@ -32,6 +47,12 @@ export function resolveInputs(specs: readonly InputSpec[], provided: Readonly<Re
     else values[spec.name] = checked.value;
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, values };
+}
+
+/** The client checked the value and sealed it (defaults included); the workflow only sees that it did. */
+function sealedProblem(spec: InputSpec, raw: unknown): string | undefined {
+  if (raw === undefined) return spec.required || spec.default !== undefined ? "is sensitive and did not arrive sealed: start runs through Vigil's client, which seals it" : undefined;
+  return isSealedInput(raw) ? undefined : "is sensitive and arrived unsealed: start runs through Vigil's client, which seals it";
 }
 
 /** Values from a command line or a webhook arrive as strings; turn them into the declared type or explain why not. */

@@ -143,8 +143,10 @@ export class Interpreter {
           principal: this.input.principal,
           connection: step.connection,
           query: step.query,
-          params: step.params.map((p) => this.render(p, context, label)),
+          // Params from sensitive inputs are rendered by the activity, which alone can open the sealed values.
+          params: step.params.map((p, i) => (step.sensitiveParams?.includes(i) ? null : this.render(p, context, label))),
           sensitiveParams: step.sensitiveParams,
+          ...(step.sensitiveParams ? { sealedParams: step.sensitiveParams.map((index) => ({ index, template: step.params[index] as Template })), inputs: context.inputs as Record<string, unknown> } : {}),
           maxRows: step.maxRows,
           expect: step.expect,
           timeoutMs: step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,

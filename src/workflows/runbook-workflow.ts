@@ -61,11 +61,12 @@ export async function runbookWorkflow(input: RunbookWorkflowInput): Promise<Runb
     for (const gate of gates.values()) gate.close('cancelled', 'the alert that started this run resolved');
   });
 
-  const resolved = resolveInputs(plan.inputs, input.inputs);
+  const resolved = resolveInputs(plan.inputs, input.inputs, { sensitiveSealed: true });
   if (!resolved.ok) {
     status.state = 'failed';
+    const unsealed = resolved.problems.some((p) => p.unsealed);
     throw ApplicationFailure.create({
-      type: 'VIGIL_E_INPUT_INVALID',
+      type: unsealed ? 'VIGIL_E_SEALED_INPUT' : 'VIGIL_E_INPUT_INVALID',
       message: resolved.problems.map((p) => `input "${p.input}" ${p.reason}`).join('; '),
       nonRetryable: true,
     });

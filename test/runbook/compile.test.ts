@@ -40,6 +40,33 @@ describe('compileRunbook', () => {
     expect(result.plan.steps[0]).toMatchObject({ kind: 'sql', sensitiveParams: [0, 2] });
   });
 
+  it('keeps sensitive inputs to SQL params that read only inputs, naming the line of any other use', () => {
+    const inputs = '  inputs:\n    token: { type: string, sensitive: true }\n    id: { type: integer }\n';
+    const steps = [
+      '    - id: q', // line 10
+      '      intent: Look up the session for this token, for the ticket.',
+      '      sql: { connection: demo, query: "SELECT $1::text, $2::int", params: ["${{ inputs.token }}", "${{ inputs.id }}"] }',
+      '    - id: tell',
+      '      notify: { target: ops, text: "token is ${{ inputs.token }}" }', // line 14
+      '    - id: maybe',
+      "      when: ${{ inputs.token != '' }}", // line 16
+      '      wait: 1s',
+      '    - id: mixed',
+      '      intent: Mix the token with an earlier result.',
+      '      sql: { connection: demo, query: "SELECT $1::text", params: ["${{ inputs.token + steps.q.rows[0].x }}"] }', // line 20
+      '    - id: all',
+      '      notify: { target: ops, text: "${{ inputs }}" }', // line 22
+      '',
+    ].join('\n');
+    const result = compileRunbook(runbook(steps, inputs), 'rb.yaml');
+    if (result.ok) throw new Error('expected the runbook to be invalid');
+    const sensitive = result.issues.filter((i) => i.code === 'VIGIL_E_RUNBOOK_SENSITIVE');
+    expect(sensitive.map((i) => i.line)).toEqual([14, 16, 20, 22]);
+    expect(sensitive[0]?.message).toMatch(/reads a sensitive input \(token\); a sensitive input can only be passed to a SQL step's params/);
+    expect(sensitive[2]?.message).toMatch(/can read only inputs, not steps/);
+    expect(result.issues.filter((i) => i.code !== 'VIGIL_E_RUNBOOK_SENSITIVE')).toEqual([]);
+  });
+
   it('compiles hello-db into a plan with one SQL step and a bound parameter', () => {
     const result = compileRunbook(HELLO, 'runbooks/hello-db.yaml');
     if (!result.ok) throw new Error(result.issues.map(formatIssue).join('\n'));

@@ -6,6 +6,10 @@ import type { Worker } from '@temporalio/worker';
 import { seedDemoDatabase } from '../../src/dev/demo-database.js';
 import { wireActivities, type WiredActivities } from '../../workers/activities.js';
 import { workerConfigFromEnv } from '../../workers/config.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadInputSealer, type InputSealer } from '../../src/shared/input-sealer.js';
 import { testApprovalKey } from './approvals.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { temporalHarness, type TemporalHarness } from './temporal.js';
@@ -15,6 +19,9 @@ export interface TestStack {
   readonly temporal: TemporalHarness;
   readonly wired: WiredActivities;
   readonly key: ReturnType<typeof testApprovalKey>;
+  /** Seals sensitive inputs with the key this stack's worker opens them with (in the file sealKeyFile). */
+  readonly sealer: InputSealer;
+  readonly sealKeyFile: string;
   /** Stops the worker (as a crash or a deploy would) and starts a fresh one on the same task queue. */
   restartWorker(): Promise<void>;
   close(): Promise<void>;
@@ -27,8 +34,11 @@ export async function startTestStack(
   await seedDemoDatabase(db.url);
   await options.beforeWorker?.(db);
   const key = testApprovalKey();
+  // A throwaway sealing key, shared by the worker and the tests' own startRun calls (stack.sealer).
+  const sealKeyFile = join(mkdtempSync(join(tmpdir(), 'vigil-test-seal-')), 'seal-key');
+  const sealer = loadInputSealer(sealKeyFile, true);
   const temporal = await temporalHarness();
-  const env: Record<string, string> = { DATABASE_URL: db.url, VIGIL_APPROVAL_KEY: key.file, ...options.env };
+  const env: Record<string, string> = { DATABASE_URL: db.url, VIGIL_APPROVAL_KEY: key.file, VIGIL_SEAL_KEY: sealKeyFile, ...options.env };
   if (options.notifyTargets) env.VIGIL_NOTIFY_TARGETS = JSON.stringify(options.notifyTargets);
   if (options.approvalsTarget) env.VIGIL_APPROVALS_TARGET = options.approvalsTarget;
   const wired = await wireActivities(workerConfigFromEnv(env), temporal.tracing.tracer);
@@ -39,6 +49,8 @@ export async function startTestStack(
     temporal,
     wired,
     key,
+    sealer,
+    sealKeyFile,
     async restartWorker() {
       worker.shutdown();
       await running;

@@ -8,7 +8,9 @@ import { watchRun } from '../../client/watch-run.js';
 import { formatIssue } from '../../runbook/issues.js';
 import type { Principal } from '../../shared/principal.js';
 import { DEFAULT_TASK_QUEUE } from '../../shared/task-queue.js';
+import { loadInputSealer, type InputSealer } from '../../shared/input-sealer.js';
 import { VigilError } from '../../shared/vigil-error.js';
+import { workerConfigFromEnv } from '../../../workers/config.js';
 import { loadCliGovernance } from '../governance-config.js';
 import { compileFile } from '../load-runbook.js';
 import { printOutcome, printStepEvent, runLink } from '../print-run.js';
@@ -49,6 +51,7 @@ export async function runCommand(file: string, options: RunOptions, env: NodeJS.
       principal: localPrincipal(env),
       trigger: { source: 'cli' },
       taskQueue: env.VIGIL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
+      sealer: compiled.plan.inputs.some((i) => i.sensitive) ? sealerFromEnv(env) : undefined,
     });
     console.log(`Started ${workflowId} (runbook ${compiled.plan.runbook.name}, plan ${compiled.plan.hash.slice(0, 12)})`);
     const link = runLink(env.VIGIL_TEMPORAL_UI, namespace, workflowId);
@@ -60,4 +63,10 @@ export async function runCommand(file: string, options: RunOptions, env: NodeJS.
   } finally {
     await client.connection.close();
   }
+}
+
+/** The key the workers open sensitive inputs with (VIGIL_SEAL_KEY; in development, the one in the cache). */
+function sealerFromEnv(env: NodeJS.ProcessEnv): InputSealer {
+  const config = workerConfigFromEnv(env);
+  return loadInputSealer(config.sealKeyFile, config.sealKeyGenerate);
 }

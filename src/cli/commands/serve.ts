@@ -15,6 +15,7 @@ import { loadApprovalKeys } from '../../approvals/key-files.js';
 import { connectClient } from '../../client/connect.js';
 import { loadIdentitiesFile } from '../../governance/identity.js';
 import { resolveWebhookSecrets } from '../../triggers/webhook-sources.js';
+import { loadInputSealer } from '../../shared/input-sealer.js';
 import { workerConfigFromEnv } from '../../../workers/config.js';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,7 +63,7 @@ export async function startServer(env: NodeJS.ProcessEnv): Promise<{ app: Fastif
       auditedTraceId: (workflowId) => audit.traceIdOfRun(workflowId),
     }),
     audit,
-    hooks: { client, taskQueue: config.taskQueue, plans, sources },
+    hooks: { client, taskQueue: config.taskQueue, plans, sources, sealer: loadInputSealer(config.sealKeyFile, config.sealKeyGenerate) },
     ui: { secureCookies: secure },
     // Behind an https proxy the protocol and client address come from its X-Forwarded headers; trust only it.
     trustProxy: env.VIGIL_TRUST_PROXY ?? (secure ? '127.0.0.1,::1' : undefined),
