@@ -36,6 +36,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       dbFilename: options.dbFilename,
       searchAttributes: ALL_SEARCH_ATTRIBUTES,
       log: { format: 'pretty', level: 'error' },
+      // A workflow task that schedules an activity gets the activity back in the same answer instead of through the
+      // task queue: a governed SQL step's check and execution each skip a queue pickup. Production servers want the
+      // same dynamic config (docs/webhooks.md).
+      extraArgs: ['--dynamic-config-value', 'system.enableActivityEagerExecution=true'],
     },
   });
   const address = testEnv.address;

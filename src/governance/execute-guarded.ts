@@ -9,6 +9,7 @@
 import type pg from 'pg';
 import type { Principal } from '../shared/principal.js';
 import { forgetPrepared, runPipeline } from './guard-pipeline.js';
+import { jsonSafeRow } from './json-safe.js';
 import { resolveResultColumns, type ResultColumn } from './result-columns.js';
 import { afterRead, forgetStamp, readStampFor, sessionStampSql, writeHead } from './session-stamp.js';
 import { fromPgError, GuardedSqlError } from './sql-errors.js';
@@ -60,27 +61,6 @@ function expectationFailure(expect: GuardedStatement['expect'], count: number): 
   return undefined;
 }
 
-function jsonSafe(value: unknown): unknown {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'bigint')) return value;
-  if (value instanceof Date) return value.toISOString();
-  if (Buffer.isBuffer(value)) return `\\x${value.toString('hex')}`;
-  if (typeof value === 'bigint') return value.toString();
-  if (Array.isArray(value)) return value.map(jsonSafe);
-  return jsonSafeRow(value as Record<string, unknown>);
-}
-
-/** A plain copy in which every value survives JSON. A loop rather than entries/fromEntries: it runs once per row. */
-function jsonSafeRow(row: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(row)) {
-    const value = jsonSafe(row[key]);
-    // A column named __proto__ is data, not the copy's prototype.
-    if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-    else out[key] = value;
-  }
-  return out;
-}
-
 interface Executed {
   readonly command: string;
   readonly affected: number;
@@ -107,7 +87,7 @@ export async function executeGuarded(pool: pg.Pool, stmt: GuardedStatement): Pro
     if (outside) {
       await client.query(sessionStampSql(client, stmt));
       const result = await client.query({ text: stmt.sql, values: [...stmt.params], queryMode: 'extended' } as pg.QueryConfig);
-      executed = { command: result.command ?? 'UNKNOWN', affected: result.rowCount ?? result.rows.length, fields: result.fields ?? [], rows: result.rows, truncated: false };
+      executed = { command: result.command ?? 'UNKNOWN', affected: result.rowCount ?? result.rows.length, fields: result.fields ?? [], rows: result.rows.map(jsonSafeRow), truncated: false };
     } else {
       // The stamp and the statement in one round trip (a write's BEGIN too). A read fetches one row past the cap, so a
       // huge result is never loaded, only reported as truncated. The extended protocol runs exactly one statement per
@@ -130,7 +110,8 @@ export async function executeGuarded(pool: pg.Pool, stmt: GuardedStatement): Pro
     }
     const failedExpectation = expectationFailure(stmt.expect, affected);
     if (failedExpectation) throw new GuardedSqlError('VIGIL_E_SQL_EXPECT', `${failedExpectation}; ${isRead ? 'nothing changed' : 'rolled back'}`, false);
-    const rows = executed.rows.slice(0, cap).map(jsonSafeRow);
+    // The pipeline's rows are JSON-safe already, built by its parsers; no copy of a 100,000-row result.
+    const rows = executed.rows.length > cap ? executed.rows.slice(0, cap) : executed.rows;
     const resolved = executed.fields.length > 0 ? resolveResultColumns(pool, client, executed.fields) : [];
     const columns = Array.isArray(resolved) ? resolved : await resolved;
     if (open) await client.query(stmt.dryRun ? 'ROLLBACK' : 'COMMIT');

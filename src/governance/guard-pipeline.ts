@@ -15,6 +15,7 @@
 import type pg from 'pg';
 // The driver's own value encoder (what pg-cursor uses), so parameters travel exactly as pg.query would send them.
 import { prepareValue } from 'pg/lib/utils.js';
+import { jsonSafe } from './json-safe.js';
 
 export interface PipelineStatement {
   readonly text: string;
@@ -183,9 +184,13 @@ class GuardPipeline implements pg.Submittable {
   }
 }
 
-/** Sends the statements as one pipeline on the client and resolves with the collected statement's result. */
+/** Sends the statements as one pipeline and resolves with the collected statement's result, its values JSON-safe. */
 export function runPipeline(client: pg.PoolClient, statements: readonly PipelineStatement[]): Promise<PipelineResult> {
-  const pipeline = new GuardPipeline(statements, (oid, format) => client.getTypeParser(oid, format) as Parser);
+  // Each value is made JSON-safe as it is parsed, so the rows need no second copy before they leave the layer.
+  const pipeline = new GuardPipeline(statements, (oid, format) => {
+    const parse = client.getTypeParser(oid, format) as Parser;
+    return (text) => jsonSafe(parse(text));
+  });
   void client.query(pipeline as unknown as pg.QueryConfig);
   return pipeline.done;
 }
