@@ -8,13 +8,16 @@ import {
   ApplicationFailure,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   sleep,
   upsertSearchAttributes,
   type ActivityOptions,
+  type LocalActivityOptions,
 } from '@temporalio/workflow';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import type { GrantedApproval, SqlCheck, SqlOutput, VigilActivities } from '../activities/types.js';
+import type { GovernedSqlRequest, GrantedApproval, SqlCheck, SqlOutput, VigilActivities } from '../activities/types.js';
 import { ATTR, SPAN } from '../audit/span-attributes.js';
 import { principalChain } from '../shared/principal.js';
 import { PENDING_APPROVAL } from '../shared/search-attributes.js';
@@ -29,6 +32,8 @@ const DEFAULT_STEP_TIMEOUT_MS = 60_000;
 const MAX_GATE_ROUNDS = 3;
 /** How long a gate that policy opened waits for its approvers before the step expires. */
 const POLICY_GATE_TIMEOUT_MS = 4 * 60 * 60_000;
+/** Patch id: from here on a SQL step's policy check is a local activity. */
+const LOCAL_SQL_CHECK = 'vigil-local-sql-check';
 
 export interface RunIdentity {
   readonly workflowId: string;
@@ -154,7 +159,7 @@ export class Interpreter {
         // A write whose execution exceeds the dry run the approvers saw rolls back; the gate re-opens on a fresh preview.
         let result: SqlOutput | undefined;
         for (let round = 1; result === undefined; round++) {
-          const check = await activities.checkSql(request);
+          const check = await this.checkSql(step, request);
           record.decision = check.summary;
           if (check.effect === 'deny') throw new StepFailed('VIGIL_E_POLICY_DENIED', check.summary);
           let approvals: GrantedApproval[] = [];
@@ -294,9 +299,22 @@ export class Interpreter {
     }
   }
 
+  /**
+   * The policy check, as a local activity: it runs inside the workflow task that asks for it, so deciding costs no
+   * trip through the task queue and no extra workflow task. Runs recorded before the change keep their activity.
+   */
+  private checkSql(step: StepNode, request: GovernedSqlRequest): Promise<SqlCheck> {
+    if (!patched(LOCAL_SQL_CHECK)) return this.activities(step).checkSql(request);
+    return proxyLocalActivities<VigilActivities>(this.activityOptions(step)).checkSql(request);
+  }
+
   private activities(step: StepNode): VigilActivities {
+    return proxyActivities<VigilActivities>(this.activityOptions(step));
+  }
+
+  private activityOptions(step: StepNode): ActivityOptions & LocalActivityOptions {
     const timeout = step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
-    const options: ActivityOptions = {
+    return {
       // The statement timeout is enforced inside the activity; leave the activity a margin to roll back and report.
       startToCloseTimeout: timeout + 10_000,
       retry: {
@@ -305,7 +323,6 @@ export class Interpreter {
         backoffCoefficient: step.retry?.backoffCoefficient ?? 2,
       },
     };
-    return proxyActivities<VigilActivities>(options);
   }
 
   private render(template: Template, context: ExpressionContext, label: string): unknown {
