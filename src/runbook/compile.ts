@@ -336,15 +336,16 @@ class Compiler {
   }
 
   private checkReferences(expr: string, path: PathSegment[], scope: Set<string>): void {
+    // The place in words is worked out only for a reference that is wrong: most are fine.
+    const where = () => describePath(this.yaml.data, path);
     for (const ref of expressionReferences(expr)) {
-      const where = describePath(this.yaml.data, path);
       if (!ROOTS.has(ref.root) && !scope.has(ref.root)) {
-        this.issue(path, 'VIGIL_E_RUNBOOK_REFERENCE', `${where}: unknown name "${ref.root}" in \${{ ${expr} }} (known: ${[...ROOTS, ...scope].join(', ')})`);
+        this.issue(path, 'VIGIL_E_RUNBOOK_REFERENCE', `${where()}: unknown name "${ref.root}" in \${{ ${expr} }} (known: ${[...ROOTS, ...scope].join(', ')})`);
       } else if (ref.root === 'inputs' && ref.member !== undefined && !this.inputNames.has(ref.member)) {
-        this.issue(path, 'VIGIL_E_RUNBOOK_REFERENCE', `${where}: unknown input "${ref.member}" (declared: ${[...this.inputNames].join(', ') || 'none'})`);
+        this.issue(path, 'VIGIL_E_RUNBOOK_REFERENCE', `${where()}: unknown input "${ref.member}" (declared: ${[...this.inputNames].join(', ') || 'none'})`);
       } else if (ref.root === 'steps' && ref.member !== undefined && !this.completed.has(ref.member)) {
         const why = this.seenIds.has(ref.member) ? 'has not run yet at this point' : 'does not exist';
-        this.issue(path, 'VIGIL_E_RUNBOOK_REFERENCE', `${where}: step "${ref.member}" ${why}`);
+        this.issue(path, 'VIGIL_E_RUNBOOK_REFERENCE', `${where()}: step "${ref.member}" ${why}`);
       }
     }
   }
