@@ -1,6 +1,6 @@
 /**
- * Runbook text to Plan: parse (with positions), validate against the schema, check meaning, build the plan.
- * Pure: no I/O, no Temporal. Every problem found is reported, not only the first.
+ * Runbook text to Plan: parse, validate against the schema, check meaning, build the plan.
+ * Pure: no I/O, no Temporal. Every problem found is reported, not only the first, each with its line and column.
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../shared/canonical-json.js';
@@ -11,6 +11,7 @@ import { parseDuration } from './duration.js';
 import { resolveInputs } from './resolve-inputs.js';
 import { RunbookInvalidError, type RunbookIssue } from './issues.js';
 import { loadYaml, type LoadedYaml, type PathSegment } from './load-yaml.js';
+import { loadYamlFast } from './load-yaml-fast.js';
 import type { InputSpec, OnError, Plan, StepNode, Template, TriggerSpec } from './plan.js';
 import { describePath, validateSchema } from './validate-schema.js';
 
@@ -28,11 +29,23 @@ const ROOTS = new Set(['inputs', 'steps', 'trigger', 'run']);
 type Raw = any;
 
 export function compileRunbook(text: string, file: string, options: CompileOptions = {}): CompileResult {
+  // Most runbooks compile, so read the quick way first. Anything wrong is reported from the positioned parse:
+  // every issue keeps its exact line and column, and the quick read never decides alone that a runbook is bad.
+  const quick = loadYamlFast(text);
+  if (quick) {
+    const result = compileLoaded(quick, text, file, options);
+    if (result.ok) return result;
+  }
   const loaded = loadYaml(text, file);
   if (!loaded.ok) return loaded;
-  const schemaIssues = validateSchema(loaded.yaml, file);
+  return compileLoaded(loaded.yaml, text, file, options);
+}
+
+/** Validates and compiles YAML already loaded by either loader (the tests compare the two). */
+export function compileLoaded(yaml: LoadedYaml, text: string, file: string, options: CompileOptions = {}): CompileResult {
+  const schemaIssues = validateSchema(yaml, file);
   if (schemaIssues.length > 0) return { ok: false, issues: schemaIssues };
-  const compiler = new Compiler(loaded.yaml, file, options);
+  const compiler = new Compiler(yaml, file, options);
   const plan = compiler.compile(text);
   return compiler.issues.length > 0 ? { ok: false, issues: compiler.issues } : { ok: true, plan };
 }
@@ -336,15 +349,16 @@ class Compiler {
   }
 
   private checkReferences(expr: string, path: PathSegment[], scope: Set<string>): void {
+    // The place in words is worked out only for a reference that is wrong: most are fine.
+    const where = () => describePath(this.yaml.data, path);
     for (const ref of expressionReferences(expr)) {
-      const where = describePath(this.yaml.data, path);
       if (!ROOTS.has(ref.root) && !scope.has(ref.root)) {
-        this.issue(path, 'VIGIL_E_RUNBOOK_REFERENCE', `${where}: unknown name "${ref.root}" in \${{ ${expr} }} (known: ${[...ROOTS, ...scope].join(', ')})`);
+        this.issue(path, 'VIGIL_E_RUNBOOK_REFERENCE', `${where()}: unknown name "${ref.root}" in \${{ ${expr} }} (known: ${[...ROOTS, ...scope].join(', ')})`);
       } else if (ref.root === 'inputs' && ref.member !== undefined && !this.inputNames.has(ref.member)) {
-        this.issue(path, 'VIGIL_E_RUNBOOK_REFERENCE', `${where}: unknown input "${ref.member}" (declared: ${[...this.inputNames].join(', ') || 'none'})`);
+        this.issue(path, 'VIGIL_E_RUNBOOK_REFERENCE', `${where()}: unknown input "${ref.member}" (declared: ${[...this.inputNames].join(', ') || 'none'})`);
       } else if (ref.root === 'steps' && ref.member !== undefined && !this.completed.has(ref.member)) {
         const why = this.seenIds.has(ref.member) ? 'has not run yet at this point' : 'does not exist';
-        this.issue(path, 'VIGIL_E_RUNBOOK_REFERENCE', `${where}: step "${ref.member}" ${why}`);
+        this.issue(path, 'VIGIL_E_RUNBOOK_REFERENCE', `${where()}: step "${ref.member}" ${why}`);
       }
     }
   }
