@@ -9,6 +9,8 @@ import type pg from 'pg';
 export interface ResultColumn {
   readonly name: string;
   readonly source?: { readonly schema: string; readonly table: string; readonly column: string };
+  /** The PostgreSQL type's OID, as the result reported it. */
+  readonly typeOid?: number;
   /** True when PostgreSQL reported no source table: an expression, an aggregate, or a view's column. */
   readonly unresolved?: boolean;
 }
@@ -36,7 +38,7 @@ function sourceKey(f: pg.FieldDef): string {
 function fromCache(cache: Map<string, Source | null>, fields: readonly pg.FieldDef[]): ResultColumn[] {
   return fields.map((f) => {
     const source = f.tableID === 0 ? undefined : (cache.get(sourceKey(f)) ?? undefined);
-    return source ? { name: f.name, source } : { name: f.name, unresolved: true };
+    return source ? { name: f.name, source, typeOid: f.dataTypeID } : { name: f.name, unresolved: true, typeOid: f.dataTypeID };
   });
 }
 

@@ -56,7 +56,16 @@ export interface ResultColumn {
   readonly derivedFrom?: readonly DerivedColumn[];
   /** PostgreSQL reported no source: an expression, an aggregate, or a column that could not be resolved. */
   readonly unresolved?: boolean;
+  /** The column's PostgreSQL type (its OID): a type that can't hold text is not scanned by the value detectors. */
+  readonly typeOid?: number;
 }
+
+/**
+ * bool, date, time, timetz, timestamp, timestamptz, interval, uuid: their values arrive as booleans, ISO dates and
+ * times, interval objects of numbers and uuids, which no detector matches. int8 and numeric are still scanned: they
+ * arrive as digit strings, and a card number is digits.
+ */
+const TEXTLESS_TYPES = new Set([16, 1082, 1083, 1266, 1114, 1184, 1186, 2950]);
 
 export interface MaskingConfig {
   /** The policy's rules. They come before `defaultRules`, so they override them. */
@@ -152,7 +161,7 @@ interface ScanPlan {
   readonly probe: boolean;
 }
 
-/** Exempt for this principal: copied as it is. */
+/** Copied as it is: exempt for this principal, or of a type that can't hold text and that no rule matched. */
 interface ClearPlan {
   readonly kind: 'clear';
   readonly name: string;
@@ -238,7 +247,8 @@ function planColumn(rules: RuleMatcher, column: ResultColumn, referenced: readon
   // Without a source, the name is all there is; with one, the source decides (an alias doesn't change the data).
   if (!column.source) add(rules.forName(column.name), (h) => `name matches ${describeRule(h)}`);
   if (hits.length > 0) return { kind: 'rule', name: column.name, hit: combine(hits), reason: why.join('; ') };
-  if (!column.unresolved || rules.isExempt({ column: column.name })) return { kind: 'scan', name: column.name, probe: false };
+  const textless = column.typeOid !== undefined && TEXTLESS_TYPES.has(column.typeOid);
+  if (!column.unresolved || rules.isExempt({ column: column.name })) return textless ? { kind: 'clear', name: column.name } : { kind: 'scan', name: column.name, probe: false };
   if (column.derivedFrom === undefined && referenced.length > 0) {
     const kinds = new Set<ValueKind>(TEXTUAL_KINDS);
     let numberFloor = Infinity;
@@ -253,7 +263,7 @@ function planColumn(rules: RuleMatcher, column: ResultColumn, referenced: readon
     const reason = `unresolved column; the statement mentions ${named.join(', ')}${referenced.length > 3 ? ', ...' : ''}`;
     return { kind: 'conservative', name: column.name, kinds, numberFloor, numeralFloor, reason };
   }
-  return { kind: 'scan', name: column.name, probe: true };
+  return textless ? { kind: 'clear', name: column.name } : { kind: 'scan', name: column.name, probe: true };
 }
 
 /** Two result columns with one name (`SELECT a.email, b.note AS email`): the row holds one value, so the stricter plan wins. */

@@ -127,6 +127,45 @@ describe('maskRows: column rules', () => {
   });
 });
 
+describe('maskRows: column types', () => {
+  const TIMESTAMPTZ = 1184;
+  const INT8 = 20;
+  const DATE = 1082;
+
+  it('does not scan a type that cannot hold text, still scans digit types, and still applies rules to any type', () => {
+    const columns: ResultColumn[] = [
+      { name: 'at', source: src('orders', 'created_at'), typeOid: TIMESTAMPTZ },
+      { name: 'n', source: src('orders', 'reference'), typeOid: INT8 },
+      { name: 'born', source: src('customers', 'date_of_birth'), typeOid: DATE },
+    ];
+    const out = masker.maskRows(columns, [{ at: '2026-12-01T09:21:18.205Z', n: '4111111111111111', born: '1990-04-01T00:00:00.000Z' }]);
+    expect(out.rows[0]?.at).toBe('2026-12-01T09:21:18.205Z');
+    expect(out.rows[0]?.n).not.toBe('4111111111111111');
+    expect(out.rows[0]?.born).not.toBe('1990-04-01T00:00:00.000Z');
+    expect(out.masked.map((m) => m.column).sort()).toEqual(['born', 'n']);
+  });
+
+  it('gives what the detectors would give for the values those types arrive as: skipping them changes nothing', () => {
+    const samples: Record<number, unknown[]> = {
+      16: [true, false],
+      1082: ['1990-04-01T00:00:00.000Z'],
+      1083: ['09:21:18', '23:59:59.999999'],
+      1266: ['09:21:18+02'],
+      1114: ['2026-12-01T09:21:18.205Z'],
+      1184: ['2026-12-01T09:21:18.205Z'],
+      1186: [{ hours: 1, minutes: 30 }, { days: 400 }],
+      2950: ['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'],
+    };
+    for (const [oid, values] of Object.entries(samples)) {
+      const rows = values.map((v) => ({ v }));
+      const typed = masker.maskRows([{ name: 'v', source: src('t', 'v'), typeOid: Number(oid) }], rows);
+      const scanned = masker.maskRows([{ name: 'v', source: src('t', 'v') }], rows);
+      expect(typed.rows).toEqual(scanned.rows);
+      expect(typed.masked).toEqual(scanned.masked);
+    }
+  });
+});
+
 describe('maskRows: unresolved columns', () => {
   const columns: ResultColumn[] = [
     { name: 'upper', unresolved: true },
