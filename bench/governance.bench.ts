@@ -79,7 +79,7 @@ export default async function bench(): Promise<void> {
       async (i) => {
         const decision = remembering({ classification: cached.classify(sql), principal, connection: 'demo' });
         const result = await executeGuarded(pool, { sql, params: [1 + (i % 200)], statementClass: decision.classification.class, kind: decision.classification.kind, principal, timeoutMs: 5_000, trustedFunctionsOnly: callsOnlySafeFunctions(decision.classification.flags) });
-        masker.maskRows(result.columns, result.rows, decision.classification.columnsReferenced);
+        masker.maskRows(result.columns, result.rows, { columnsReferenced: decision.classification.columnsReferenced });
       },
       async (i) => {
         const client = await pool.connect();

@@ -62,6 +62,15 @@ function failure(code: ErrorCode, message: string, retryable = false): Applicati
   return ApplicationFailure.create({ type: code, message, nonRetryable: !retryable });
 }
 
+/**
+ * What masking needs from the classification: the names the statement mentions. Not the tables it reads: through a
+ * view, a mentioned `email` belongs to a table the statement never names, and a table-qualified rule would miss it.
+ * Matched against every table, a mentioned sensitive name masks computed columns conservatively (docs/masking.md).
+ */
+function maskingContext(c: Classification): { columnsReferenced: readonly string[] } {
+  return { columnsReferenced: c.columnsReferenced };
+}
+
 export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
   const decide = createCachedDecider(deps.policy);
   const govern = (request: GovernedSqlRequest): Decision =>
@@ -147,7 +156,7 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
         sql: request.query, params, statementClass: c.class, kind: c.kind, principal: request.principal,
         runId: request.workflowId, stepId: `${request.step.id} (dry run)`, timeoutMs: request.timeoutMs, maxRows: request.maxRows, rowCap: 5, dryRun: true,
       });
-      return { dryRunRows: result.rowCount, sample: deps.masker.maskRows(result.columns, result.rows, c.columnsReferenced).rows };
+      return { dryRunRows: result.rowCount, sample: deps.masker.maskRows(result.columns, result.rows, maskingContext(c)).rows };
     } catch (error) {
       return { dryRunError: deps.masker.maskText(fromPgError(error).message) };
     }
@@ -251,7 +260,7 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
           await deps.audit.recordOutcome({ attemptId: attempt.id, status: 'succeeded', rows: result.rowCount, errorCode: null, errorMessage: null, durationMs: Math.round(result.durationMs * 1000) / 1000 });
           const exempt = exemption ? exemptColumns(exemption, result.columns) : new Set<string>();
           if (exemption) span.setAttribute(ATTR.MASKING_EXEMPTION, `${exemption.id}: ${[...exempt].join(', ')}`);
-          const masked = deps.masker.maskRows(result.columns, result.rows, c.columnsReferenced, exempt);
+          const masked = deps.masker.maskRows(result.columns, result.rows, { ...maskingContext(c), exempt });
           span.setAttributes({
             [ATTR.OUTCOME]: 'succeeded',
             [ATTR.ROWS]: result.rowCount,

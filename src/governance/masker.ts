@@ -10,18 +10,18 @@ export interface MaskedRows {
   readonly masked: string[];
 }
 
+/** What the statement says about where its result comes from. */
+export interface MaskRowsContext {
+  /** Every column name the statement mentions (Classification.columnsReferenced): computed columns derived from sensitive ones are masked too. */
+  readonly columnsReferenced?: readonly string[];
+  /** The tables it reads (`schema.table` or `table`): a mentioned name is matched against the rules of these tables. */
+  readonly tablesRead?: readonly string[];
+  /** Result columns a masking exemption leaves in the clear (see masking/exemptions.ts). */
+  readonly exempt?: ReadonlySet<string>;
+}
+
 export interface Masker {
-  /**
-   * `columnsReferenced`: every column name the statement mentions (Classification.columnsReferenced), so that
-   * computed columns derived from sensitive ones are masked too.
-   */
-  maskRows(
-    columns: readonly ResultColumn[],
-    rows: readonly Record<string, unknown>[],
-    columnsReferenced?: readonly string[],
-    /** Result columns a masking exemption leaves in the clear (see masking/exemptions.ts). */
-    exempt?: ReadonlySet<string>,
-  ): MaskedRows;
+  maskRows(columns: readonly ResultColumn[], rows: readonly Record<string, unknown>[], context?: MaskRowsContext): MaskedRows;
   maskText(text: string): string;
   maskValue(value: unknown): unknown;
 }

@@ -152,9 +152,9 @@ describe('executeGuarded on PostgreSQL', () => {
   it('resolves result columns to their source, through aliases and SELECT *, and marks computed ones', async () => {
     const aliased = await run({ sql: 'SELECT email AS contact, upper(full_name) AS shout, id FROM customers WHERE id = $1', params: [1] });
     expect(aliased.columns).toEqual([
-      { name: 'contact', source: { schema: 'public', table: 'customers', column: 'email' } },
-      { name: 'shout', unresolved: true },
-      { name: 'id', source: { schema: 'public', table: 'customers', column: 'id' } },
+      { name: 'contact', source: { schema: 'public', table: 'customers', column: 'email' }, typeOid: 25 },
+      { name: 'shout', unresolved: true, typeOid: 25 },
+      { name: 'id', source: { schema: 'public', table: 'customers', column: 'id' }, typeOid: 20 },
     ]);
     const star = await run({ sql: 'SELECT * FROM customers LIMIT 1' });
     expect(star.columns.find((c) => c.name === 'ssn')?.source).toEqual({ schema: 'public', table: 'customers', column: 'ssn' });

@@ -3,7 +3,7 @@
  * bench use: a thin adapter over mask-rows.ts that reports masked columns by name only. New callers should use
  * mask-rows.ts directly (it also reports why each column was masked, and how many cells).
  */
-import type { Masker, MaskedRows } from '../masker.js';
+import type { Masker, MaskedRows, MaskRowsContext } from '../masker.js';
 import type { ResultColumn } from '../result-columns.js';
 import { DETECTOR_TYPES, type DetectorType } from './detectors.js';
 import { createMasker as createResultMasker, type MaskingConfig } from './mask-rows.js';
@@ -34,8 +34,8 @@ export function createMasker(options: MaskingOptions): Masker {
     detectorStrategies: { ...detectorStrategies, ...config.detectorStrategies },
   });
   return {
-    maskRows(columns: readonly ResultColumn[], rows: readonly Record<string, unknown>[], columnsReferenced?: readonly string[], exempt?: ReadonlySet<string>): MaskedRows {
-      const result = masker.maskRows(columns, rows, { columnsReferenced, ...(exempt ? { exempt } : {}) });
+    maskRows(columns: readonly ResultColumn[], rows: readonly Record<string, unknown>[], context: MaskRowsContext = {}): MaskedRows {
+      const result = masker.maskRows(columns, rows, context);
       return { rows: result.rows, masked: result.masked.map((m) => m.column) };
     },
     maskText: (text) => masker.maskText(text),

@@ -12,7 +12,7 @@ describe('createMasker (Masker contract)', () => {
       { name: 'upper', unresolved: true },
       { name: 'n', unresolved: true },
     ];
-    const out = masker.maskRows(columns, [{ contact: 'ada@example.com', upper: 'ADA', n: 2 }], ['email']);
+    const out = masker.maskRows(columns, [{ contact: 'ada@example.com', upper: 'ADA', n: 2 }], { columnsReferenced: ['email'] });
     expect(out).toEqual({ rows: [{ contact: '***@example.com', upper: '[REDACTED:derived]', n: 2 }], masked: ['contact', 'upper'] });
   });
 
@@ -47,7 +47,7 @@ describe('createMasker (Masker contract)', () => {
       { name: 'contact', source: { schema: 'public', table: 'customers', column: 'email' } },
       { name: 'phone', source: { schema: 'public', table: 'customers', column: 'phone' } },
     ];
-    const out = masker.maskRows(columns, [{ contact: 'ada@example.com', phone: '+44 20 7946 0958' }], [], new Set(['contact']));
+    const out = masker.maskRows(columns, [{ contact: 'ada@example.com', phone: '+44 20 7946 0958' }], { exempt: new Set(['contact']) });
     expect(out.rows).toEqual([{ contact: 'ada@example.com', phone: '***0958' }]);
     expect(out.masked).toEqual(['phone']);
   });
