@@ -16,6 +16,7 @@ import type pg from 'pg';
 // The driver's own value encoder (what pg-cursor uses), so parameters travel exactly as pg.query would send them.
 import { prepareValue } from 'pg/lib/utils.js';
 import { jsonSafe } from './json-safe.js';
+import { isTimestamptz, utcTimestampToIso } from './utc-timestamp.js';
 
 export interface PipelineStatement {
   readonly text: string;
@@ -138,7 +139,9 @@ class GuardPipeline implements pg.Submittable {
     const raw = msg.fields;
     for (let i = 0; i < raw.length; i++) {
       const name = this.names[i] as string;
-      const value = raw[i] === null ? null : (this.parsers[i] as Parser)(raw[i] as string);
+      let value = raw[i] === null ? null : (this.parsers[i] as Parser)(raw[i] as string);
+      // Made JSON-safe here, as it is parsed, so a big result is not copied a second time; most values already are.
+      if (value !== null && (typeof value === 'object' || typeof value === 'bigint')) value = jsonSafe(value);
       if (name === '__proto__') Object.defineProperty(row, name, { value, enumerable: true, writable: true, configurable: true });
       else row[name] = value;
     }
@@ -186,10 +189,9 @@ class GuardPipeline implements pg.Submittable {
 
 /** Sends the statements as one pipeline and resolves with the collected statement's result, its values JSON-safe. */
 export function runPipeline(client: pg.PoolClient, statements: readonly PipelineStatement[]): Promise<PipelineResult> {
-  // Each value is made JSON-safe as it is parsed, so the rows need no second copy before they leave the layer.
   const pipeline = new GuardPipeline(statements, (oid, format) => {
     const parse = client.getTypeParser(oid, format) as Parser;
-    return (text) => jsonSafe(parse(text));
+    return isTimestamptz(oid) ? (text) => utcTimestampToIso(text) ?? parse(text) : parse;
   });
   void client.query(pipeline as unknown as pg.QueryConfig);
   return pipeline.done;
