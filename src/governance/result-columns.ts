@@ -18,17 +18,30 @@ export interface ResultColumn {
 type Source = NonNullable<ResultColumn['source']>;
 
 const caches = new WeakMap<pg.Pool, Map<string, Source | null>>();
+/** The columns already built for a result shape, per pool: the same array each time, so masking can keep its plan. */
+const shapes = new WeakMap<pg.Pool, Map<string, readonly ResultColumn[]>>();
+const MAX_SHAPES = 1_000;
 
 /**
  * Result columns with their source. Synchronous when every source is already cached (the usual case after the first
  * run of a statement), so a hot read does not wait a turn of the event loop for a map lookup.
  */
-export function resolveResultColumns(pool: pg.Pool, client: pg.PoolClient, fields: readonly pg.FieldDef[]): ResultColumn[] | Promise<ResultColumn[]> {
+export function resolveResultColumns(pool: pg.Pool, client: pg.PoolClient, fields: readonly pg.FieldDef[]): readonly ResultColumn[] | Promise<readonly ResultColumn[]> {
+  let byShape = shapes.get(pool);
+  if (!byShape) shapes.set(pool, (byShape = new Map()));
+  const shape = fields.map((f) => `${f.tableID}:${f.columnID}:${f.dataTypeID}:${f.name}`).join('\u0000');
+  const built = byShape.get(shape);
+  if (built) return built;
+  const remember = (columns: readonly ResultColumn[]) => {
+    if (byShape.size >= MAX_SHAPES) byShape.clear();
+    byShape.set(shape, columns);
+    return columns;
+  };
   let cache = caches.get(pool);
   if (!cache) caches.set(pool, (cache = new Map()));
   const known = cache;
   const missing = fields.filter((f) => f.tableID !== 0 && !known.has(sourceKey(f)));
-  return missing.length === 0 ? fromCache(known, fields) : lookUp(client, known, missing).then(() => fromCache(known, fields));
+  return missing.length === 0 ? remember(fromCache(known, fields)) : lookUp(client, known, missing).then(() => remember(fromCache(known, fields)));
 }
 
 function sourceKey(f: pg.FieldDef): string {

@@ -329,14 +329,14 @@ function strategyOfLabels(labels: ReadonlySet<string> | undefined, spanStrategy:
   return chosen;
 }
 
-function maskRows(
-  rules: RuleMatcher,
-  values: ValueMasker,
-  spanStrategy: (type: DetectorType) => Strategy,
-  columns: readonly ResultColumn[],
-  rows: readonly Record<string, unknown>[],
-  context: MaskingContext = {},
-): MaskedResult {
+/** The plan of the last masker and context seen for a columns array (the guard hands out one array per result shape). */
+const planned = new WeakMap<readonly ResultColumn[], { readonly rules: RuleMatcher; readonly context: MaskingContext; readonly plans: readonly Plan[] }>();
+
+/** One plan per distinct column name, remembered while the columns and the statement's context are the same objects. */
+function planResult(rules: RuleMatcher, columns: readonly ResultColumn[], context: MaskingContext): readonly Plan[] {
+  const exempting = context.exempt !== undefined && context.exempt.size > 0;
+  const last = exempting ? undefined : planned.get(columns);
+  if (last && last.rules === rules && last.context.columnsReferenced === context.columnsReferenced && last.context.tablesRead === context.tablesRead) return last.plans;
   const tables = context.tablesRead?.map((t): TableName => {
     const dot = t.lastIndexOf('.');
     return dot === -1 ? { table: t } : { schema: t.slice(0, dot), table: t.slice(dot + 1) };
@@ -346,7 +346,6 @@ function maskRows(
     const hit = rules.forReferencedName(name, tables);
     if (hit) referenced.push({ name, hit });
   }
-
   const byName = new Map<string, Plan>();
   for (const column of columns) {
     const plan: Plan = context.exempt?.has(column.name) ? { kind: 'clear', name: column.name } : planColumn(rules, column, referenced);
@@ -354,6 +353,20 @@ function maskRows(
     byName.set(column.name, seen ? mergePlans(seen, plan) : plan);
   }
   const plans = [...byName.values()];
+  if (!exempting) planned.set(columns, { rules, context, plans });
+  return plans;
+}
+
+function maskRows(
+  rules: RuleMatcher,
+  values: ValueMasker,
+  spanStrategy: (type: DetectorType) => Strategy,
+  columns: readonly ResultColumn[],
+  rows: readonly Record<string, unknown>[],
+  context: MaskingContext = {},
+): MaskedResult {
+  // A copy: rule 2b below may turn a plan conservative for this result only.
+  const plans = [...planResult(rules, columns, context)];
   const tallies: Tally[] = plans.map(() => ({ findings: newFindings(), cells: 0 }));
   const reasons: (string | undefined)[] = plans.map((p) => (p.kind === 'scan' || p.kind === 'clear' ? undefined : p.reason));
 

@@ -166,6 +166,24 @@ describe('maskRows: column types', () => {
   });
 });
 
+describe('maskRows: plans kept for a columns array', () => {
+  it('plans again for another masker, another statement context, or an exemption, on the very same array', () => {
+    const columns: ResultColumn[] = [{ name: 'x', unresolved: true }];
+    const rows = [{ x: 'plain words' }];
+    // No sensitive column mentioned: scanned, nothing found.
+    expect(masker.maskRows(columns, rows, { columnsReferenced: ['note'] }).rows).toEqual(rows);
+    // The same array, a statement that mentions email: conservative.
+    expect(masker.maskRows(columns, rows, { columnsReferenced: ['email'] }).rows).toEqual([{ x: '[REDACTED:derived]' }]);
+    // A masker whose rules make `x` itself sensitive, on the same array and context.
+    const strict = createMasker({ rules: [{ match: 'x', type: 'secret' }], hashKey: 'k' });
+    const context = { columnsReferenced: ['note'] };
+    expect(strict.maskRows(columns, rows, context).rows).not.toEqual(rows);
+    expect(masker.maskRows(columns, rows, context).rows).toEqual(rows);
+    expect(strict.maskRows(columns, rows, { ...context, exempt: new Set(['x']) }).rows).toEqual(rows);
+    expect(strict.maskRows(columns, rows, context).rows).not.toEqual(rows);
+  });
+});
+
 describe('maskRows: unresolved columns', () => {
   const columns: ResultColumn[] = [
     { name: 'upper', unresolved: true },
