@@ -97,7 +97,7 @@ export async function executeGuarded(pool: pg.Pool, stmt: GuardedStatement): Pro
       const statement = { text: stmt.sql, values: stmt.params, collect: true, rowLimit: isRead ? cap + 1 : 0 };
       const pipeline = read ? [...read.head, statement] : [...writeHead(client, stmt), statement];
       const result = await runPipeline(client, pipeline);
-      if (read) afterRead(client, read.key, stmt, stmt.trustedFunctionsOnly === true);
+      if (read) afterRead(client, read, stmt.trustedFunctionsOnly === true);
       const affected = isRead ? Math.min(result.rows.length, cap) : (result.rowCount ?? result.rows.length);
       executed = { command: result.command, affected, fields: result.fields, rows: result.rows, truncated: result.rows.length > cap };
     }

@@ -84,20 +84,26 @@ function confirms(state: SessionState, values: readonly string[]): boolean {
   );
 }
 
-/** What goes before a read in its pipeline: nothing when the session already carries its stamp, else the stamp. */
-export function readStampFor(client: pg.PoolClient, stmt: StampedStatement): { readonly head: PipelineStatement[]; readonly key: string } {
+export interface ReadStamp {
+  /** What goes before the read in its pipeline: nothing when the session already carries the stamp, else the stamp. */
+  readonly head: PipelineStatement[];
+  readonly values: readonly string[];
+  readonly key: string;
+}
+
+export function readStampFor(client: pg.PoolClient, stmt: StampedStatement): ReadStamp {
   const values = stampValues(stmt);
   const key = values.join('\u0000');
   const state = session(client);
-  if (state.stamp === key && confirms(state, values)) return { head: [], key };
+  if (state.stamp === key && confirms(state, values)) return { head: [], values, key };
   state.stamp = undefined;
-  return { head: [{ text: READ_STAMP, values, prepareAs: 'vigil_read_stamp' }], key };
+  return { head: [{ text: READ_STAMP, values, prepareAs: 'vigil_read_stamp' }], values, key };
 }
 
 /** After a read that succeeded: keep the stamp for the next read, if the read could not have changed it. */
-export function afterRead(client: pg.PoolClient, key: string, stmt: StampedStatement, trustedFunctionsOnly: boolean): void {
+export function afterRead(client: pg.PoolClient, stamp: ReadStamp, trustedFunctionsOnly: boolean): void {
   const state = session(client);
-  state.stamp = trustedFunctionsOnly && confirms(state, stampValues(stmt)) ? key : undefined;
+  state.stamp = trustedFunctionsOnly && confirms(state, stamp.values) ? stamp.key : undefined;
 }
 
 /** The head of a write's pipeline: its transaction and its LOCAL stamp. Whatever the write does, no stamp is kept. */

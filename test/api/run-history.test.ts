@@ -9,7 +9,7 @@ const history = (name: string) => historyFromJSON(JSON.parse(readFileSync(`test/
 describe('readRunHistory', () => {
   it('reads the start, the trace id, the SQL output per step and the result of a completed run', () => {
     const facts = readRunHistory(history('hello-db'));
-    expect(facts).toMatchObject({ runbook: 'hello-db', principalChain: 'human:alice', triggerSource: 'test', traceId: 'ea135e0b79e36b5b17fc8b088973c7ce' });
+    expect(facts).toMatchObject({ runbook: 'hello-db', principalChain: 'human:alice', triggerSource: 'test', traceId: 'b387a0a057cddfc9fe5d5834d30cc8f5' });
     expect(facts.result?.steps.map((s) => [s.id, s.state])).toEqual([['open_orders', 'succeeded']]);
     const out = facts.outputs.get('open_orders');
     expect(out?.columns).toEqual(['id', 'status', 'total_cents', 'created_at']);
@@ -26,6 +26,12 @@ describe('readRunHistory', () => {
     expect(facts.outputs.size).toBe(0);
   });
 
+  it('reads a run recorded when the policy check was still an activity', () => {
+    const facts = readRunHistory(history('hello-db-sql-check-activity'));
+    expect(facts.outputs.get('open_orders')?.rowCount).toBe(5);
+    expect(facts.traceId).toBe('ea135e0b79e36b5b17fc8b088973c7ce');
+  });
+
   it('takes outputs only from the governed SQL activity, never from http or notify results', () => {
     const facts = readRunHistory(history('step-kinds'));
     expect([...facts.outputs.keys()]).toEqual(['flags']);
@@ -33,7 +39,8 @@ describe('readRunHistory', () => {
 
   it(`shows at most ${MAX_ROWS_SHOWN} rows of a step and says it cut them`, () => {
     const h = history('hello-db');
-    const completed = h.events?.find((e) => e.activityTaskCompletedEventAttributes && e.activityTaskCompletedEventAttributes.scheduledEventId?.toString() === '11');
+    const scheduled = h.events?.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'executeGovernedSql');
+    const completed = h.events?.find((e) => e.activityTaskCompletedEventAttributes?.scheduledEventId?.toString() === scheduled?.eventId?.toString());
     const payload = completed?.activityTaskCompletedEventAttributes?.result?.payloads?.[0];
     if (!payload) throw new Error('fixture changed: no executeGovernedSql result');
     const output = JSON.parse(Buffer.from(payload.data as Uint8Array).toString('utf8'));
