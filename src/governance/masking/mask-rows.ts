@@ -388,7 +388,8 @@ function maskRows(
 
   // Every output row is spread from one template holding the columns as own properties: one shape for all rows,
   // and assigning `__proto__` then sets the own property instead of the prototype.
-  const memos: TextMemo[] = plans.map(() => new Map());
+  // Made on a column's first text: most results are a few rows, and many columns hold no text.
+  const memos: (TextMemo | undefined)[] = new Array(plans.length);
   const template: Record<string, unknown> = {};
   for (const plan of plans) setOwn(template, plan.name, undefined);
   const count = plans.length;
@@ -408,7 +409,7 @@ function maskRows(
       } else if (plan.kind === 'scan') {
         const pre = prescanned[i];
         // A prescanned column found nothing: its values are the scan's copies.
-        result = pre ? pre[r] : typeof value === 'string' ? scanString(values, memos[i] as TextMemo, value, tally.findings) : scanCell(values, value, tally.findings);
+        result = pre ? pre[r] : typeof value === 'string' ? scanString(values, (memos[i] ??= new Map()), value, tally.findings) : scanCell(values, value, tally.findings);
       } else if (value === null || value === undefined) {
         result = value;
       } else if (plan.kind === 'rule') {
