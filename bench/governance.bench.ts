@@ -92,6 +92,8 @@ export default async function bench(): Promise<void> {
     };
     // Each comparison interleaves exactly its two paths: a third path in the same rounds slows the second one
     // measurably (seen here: a duplicate of the raw path alone moved governed/raw from 1.23 to 1.32).
+    // Warm-up, untimed: every path's code compiled and its caches filled (the decision, the stamp, the column shapes).
+    for (let i = 0; i < 300; i++) for (const path of [rawQuery, governedQuery, inTransaction]) await path(i);
     const [raw, governed] = (await timeInterleaved(iterations, [rawQuery, governedQuery])) as [Summary, Summary];
     const [rawAgain, rawTx] = (await timeInterleaved(iterations, [rawQuery, inTransaction])) as [Summary, Summary];
     printTable('primary-key lookup, governed vs raw pg (same pool, same run; each pair interleaved)', [
