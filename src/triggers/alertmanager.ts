@@ -56,10 +56,18 @@ export const alertmanagerBodySchema = {
   additionalProperties: false,
 } as const;
 
+/**
+ * One firing of an alert: its fingerprint and when it started. A repeat notification keeps both (it joins the run);
+ * a new firing after a resolve starts again (a new run). Grafana's alerting sends the same pair.
+ */
+export function firingKey(fingerprint: string, startsAt: string): string {
+  return `${fingerprint}-${Date.parse(startsAt) || startsAt}`;
+}
+
 export function normaliseAlertmanager(payload: AlertmanagerPayload): NormalisedAlert[] {
   return payload.alerts.map((a) => ({
     source: 'alertmanager',
-    key: `${a.fingerprint}-${Date.parse(a.startsAt) || a.startsAt}`,
+    key: firingKey(a.fingerprint, a.startsAt),
     status: a.status,
     labels: a.labels,
     annotations: a.annotations ?? {},

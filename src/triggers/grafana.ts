@@ -8,6 +8,7 @@
  * payload should post to /v1/hooks/generic/<name> instead.
  */
 import type { NormalisedAlert } from './route-alert.js';
+import { firingKey } from './alertmanager.js';
 
 export interface GrafanaAlert {
   readonly status: 'firing' | 'resolved';
@@ -97,7 +98,7 @@ export function normaliseGrafana(payload: GrafanaPayload): NormalisedAlert[] {
     const annotations = a.annotations ?? {};
     return {
       source: 'grafana',
-      key: `${a.fingerprint}-${Date.parse(a.startsAt) || a.startsAt}`,
+      key: firingKey(a.fingerprint, a.startsAt),
       status: a.status,
       labels: a.labels,
       annotations,

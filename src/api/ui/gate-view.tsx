@@ -9,7 +9,7 @@ import type { PendingGate } from '../approval-service.js';
 import { ago, askedOf, cell, progressText } from './format.js';
 import { Layout } from './layout.js';
 import { gateHref, runHref } from './links.js';
-import { Facts, RowsTable, StateBadge, Time } from './parts.js';
+import { DecisionItem, Facts, RowsTable, StateBadge, Time } from './parts.js';
 import type { DecisionFlash } from './register-ui.js';
 import type { PageContext } from './render.js';
 
@@ -147,11 +147,7 @@ function Decisions({ gate }: { gate: PendingGate }) {
       {gate.decisions.length === 0 && gate.rejected.length === 0 ? <p class="muted">None yet.</p> : null}
       <ul class="decisions">
         {gate.decisions.map((d) => (
-          <li>
-            <strong>{d.approver}</strong> {d.decision === 'approve' ? 'approved' : 'denied'}
-            {d.group ? ` (for ${d.group})` : ''} at <Time iso={d.at} />
-            {d.comment ? <blockquote>{d.comment}</blockquote> : null}
-          </li>
+          <DecisionItem decision={d} />
         ))}
         {gate.rejected.map((r) => (
           <li class="rejected">

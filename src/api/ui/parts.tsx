@@ -3,6 +3,7 @@
  * its machine-readable value, and a table of masked rows. Server-rendered only.
  */
 import type { ComponentChildren } from 'preact';
+import type { GateDecisionRecord } from '../../workflows/approval-gate.js';
 import { cell, utc } from './format.js';
 
 const STATE_LABEL: Record<string, string> = {
@@ -82,5 +83,16 @@ export function Facts({ items }: { items: readonly (readonly [string, ComponentC
           </div>
         ))}
     </dl>
+  );
+}
+
+/** One approver's decision on a gate, as the gate page and the run page list it. */
+export function DecisionItem({ decision: d }: { decision: GateDecisionRecord }) {
+  return (
+    <li>
+      <strong>{d.approver}</strong> {d.decision === 'approve' ? 'approved' : 'denied'}
+      {d.group ? ` (for ${d.group})` : ''} at <Time iso={d.at} />
+      {d.comment ? <blockquote>{d.comment}</blockquote> : null}
+    </li>
   );
 }

@@ -8,7 +8,7 @@ import type { RunTimeline, TimelineStep } from '../run-service.js';
 import { ago, cell, duration } from './format.js';
 import { Layout } from './layout.js';
 import { gateHref } from './links.js';
-import { Facts, RowsTable, StateBadge, Time } from './parts.js';
+import { DecisionItem, Facts, RowsTable, StateBadge, Time } from './parts.js';
 import type { PageContext } from './render.js';
 
 export interface RunProps {
@@ -71,11 +71,7 @@ function Gate({ gate, workflowId }: { gate: GateView; workflowId: string }) {
       <Facts items={[['Needed', gate.required.map((r) => `${r.count} ${r.group}`).join(', ')], ['Requested by', gate.requester], ['Closed', gate.reason]]} />
       <ul class="decisions">
         {gate.decisions.map((d) => (
-          <li>
-            <strong>{d.approver}</strong> {d.decision === 'approve' ? 'approved' : 'denied'}
-            {d.group ? ` (for ${d.group})` : ''} at <Time iso={d.at} />
-            {d.comment ? <blockquote>{d.comment}</blockquote> : null}
-          </li>
+          <DecisionItem decision={d} />
         ))}
         {gate.rejected.map((r) => (
           <li class="rejected">
