@@ -3,20 +3,20 @@
  * approval service runs, the public key on workers). Development generates one key pair once, under Vigil's cache
  * directory, so that `vigil dev`, `vigil serve` and the CLI on one machine agree without any setup.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import { readKeyFile } from '../shared/key-file.js';
 import { generateApprovalKeys, keysFromPem, type ApprovalKeys } from './signed-approval.js';
 
 /** The private key at `path`, generating it there first (mode 0600) when `generate` is set and it is missing. */
 export function loadApprovalKeys(path: string, generate: boolean): ApprovalKeys {
-  if (!existsSync(path)) {
-    if (!generate) throw new Error(`approval signing key ${path} does not exist`);
-    mkdirSync(dirname(path), { recursive: true });
-    const keys = generateApprovalKeys();
-    writeFileSync(path, keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, { mode: 0o600 });
-  }
-  return keysFromPem(readFileSync(path, 'utf8'));
+  return keysFromPem(
+    readKeyFile(path, {
+      generate,
+      create: () => generateApprovalKeys().privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+      missing: () => new Error(`approval signing key ${path} does not exist`),
+    }),
+  );
 }
 
 /** A public key from a PEM file that holds either the public key or the private key. */

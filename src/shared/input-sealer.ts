@@ -5,9 +5,8 @@
  * run or another input does not open.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { SealedInput } from '../runbook/sealed-input.js';
+import { readKeyFile } from './key-file.js';
 import { VigilError } from './vigil-error.js';
 
 export interface InputSealer {
@@ -57,15 +56,10 @@ export function createInputSealer(key: Buffer): InputSealer {
 
 /** The key file: 32 random bytes, base64. Generated when missing only in development (no VIGIL_SEAL_KEY given). */
 export function loadInputSealer(path: string, generate: boolean): InputSealer {
-  if (!existsSync(path)) {
-    if (!generate) throw new VigilError('VIGIL_E_SEAL_KEY', `input sealing key ${path} does not exist`);
-    mkdirSync(dirname(path), { recursive: true });
-    // 'wx': two processes starting at once must not each write their own key.
-    try {
-      writeFileSync(path, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-  }
-  return createInputSealer(Buffer.from(readFileSync(path, 'utf8').trim(), 'base64'));
+  const text = readKeyFile(path, {
+    generate,
+    create: () => `${randomBytes(32).toString('base64')}\n`,
+    missing: () => new VigilError('VIGIL_E_SEAL_KEY', `input sealing key ${path} does not exist`),
+  });
+  return createInputSealer(Buffer.from(text.trim(), 'base64'));
 }
