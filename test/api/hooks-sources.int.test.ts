@@ -4,7 +4,7 @@
  * (test/support/webhook-payloads.ts) and signed by test/support/webhook-signing.ts. Each firing starts one run under
  * the source's service principal, duplicates join it, a resolve signals it, and a bad or stale signature starts nothing.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { watchRun } from '../../src/client/watch-run.js';
 import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
@@ -60,6 +60,15 @@ describe('Grafana, PagerDuty and generic webhooks', () => {
     await stack?.close();
   });
 
+  /** The delivery is refused with 401 for `reason`, and no run starts. */
+  const expectUnauthenticated = async (deliver: () => Promise<LightMyRequestResponse>, reason: RegExp) => {
+    const before = await settledRunCount(stack);
+    const res = await deliver();
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toEqual({ error: 'VIGIL_E_HOOK_UNAUTHENTICATED', message: expect.stringMatching(reason) });
+    expect(await settledRunCount(stack)).toBe(before);
+  };
+
   const send = (url: string, body: string, headers: Record<string, string>) => app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...headers }, payload: body });
   const ended = (workflowId: string) => watchRun(stack.temporal.client.workflow.getHandle(workflowId) as never, () => undefined, 50);
   const principalOf = async (workflowId: string) => (await stack.temporal.client.workflow.getHandle(workflowId).describe()).searchAttributes.VigilPrincipal;
@@ -95,11 +104,7 @@ describe('Grafana, PagerDuty and generic webhooks', () => {
       ['a replay from ten minutes ago', () => grafana(grafanaPayload([grafanaAlert({ fingerprint: 'ee02' })]), SECONDS - 600), /outside the 300 s replay window/],
       ['no signature', () => send('/v1/hooks/grafana', JSON.stringify(grafanaPayload([grafanaAlert({ fingerprint: 'ee03' })])), {}), /x-grafana-alerting-signature header is missing/],
     ])('refuses %s with 401 and starts nothing', async (_name, deliver, reason) => {
-      const before = await settledRunCount(stack);
-      const res = await deliver();
-      expect(res.statusCode).toBe(401);
-      expect(res.json()).toEqual({ error: 'VIGIL_E_HOOK_UNAUTHENTICATED', message: expect.stringMatching(reason) });
-      expect(await settledRunCount(stack)).toBe(before);
+      await expectUnauthenticated(deliver, reason);
     });
 
     it('refuses a custom payload template (an unknown field) and says which field', async () => {
@@ -150,11 +155,7 @@ describe('Grafana, PagerDuty and generic webhooks', () => {
       ['an event from an hour ago', () => pagerduty(pagerdutyEvent('incident.triggered', pagerdutyIncident({ id: 'Q1PDTEST0004' }), '2026-11-24T01:20:00Z')), /outside the 1800 s replay window/],
       ['a bearer token instead of a signature', () => send('/v1/hooks/pagerduty', '{}', { authorization: 'Bearer pd-test-secret' }), /x-pagerduty-signature header is missing/],
     ])('refuses %s with 401 and starts nothing', async (_name, deliver, reason) => {
-      const before = await settledRunCount(stack);
-      const res = await deliver();
-      expect(res.statusCode).toBe(401);
-      expect(res.json()).toEqual({ error: 'VIGIL_E_HOOK_UNAUTHENTICATED', message: expect.stringMatching(reason) });
-      expect(await settledRunCount(stack)).toBe(before);
+      await expectUnauthenticated(deliver, reason);
     });
 
     it('refuses an unknown envelope field', async () => {
