@@ -4,15 +4,17 @@
  * transaction; `statement_timeout` per step; for writes, a `max_rows` limit and the runbook's `expect` checks, either
  * of which rolls the transaction back; the principal stamped into the session (`application_name`, `vigil.principal`),
  * so the DBA's own logs and pg_stat_activity show who acted (session-stamp.ts). A client whose rollback or reset fails
- * is destroyed rather than returned to the pool.
+ * is destroyed rather than returned to the pool. Reads are kept on their connection as named prepared statements, so
+ * a repeated read is parsed and planned once (statement-slots.ts).
  */
 import type pg from 'pg';
 import type { Principal } from '../shared/principal.js';
-import { forgetPrepared, runPipeline } from './guard-pipeline.js';
+import { forgetPrepared, runPipeline, type PipelineResult, type PipelineStatement } from './guard-pipeline.js';
 import { jsonSafeRow } from './json-safe.js';
 import { resolveResultColumns, type ResultColumn } from './result-columns.js';
 import { afterRead, forgetStamp, readStampFor, sessionStampSql, writeHead } from './session-stamp.js';
 import { fromPgError, GuardedSqlError } from './sql-errors.js';
+import { slotFor } from './statement-slots.js';
 import type { StatementClass } from './types.js';
 
 export interface GuardedStatement {
@@ -69,6 +71,30 @@ interface Executed {
   readonly truncated: boolean;
 }
 
+/**
+ * SQLSTATEs a kept read statement can meet through no fault of its own: its table was altered so the plan's result
+ * type changed (0A000), or the statement is gone (26000). Nothing ran, and a read can be sent again.
+ */
+const STALE_STATEMENT = new Set(['0A000', '26000']);
+
+/** A governed read under its stamp, sent once more, stamped and parsed afresh, when its kept statement no longer fits. */
+async function runRead(client: pg.PoolClient, stmt: GuardedStatement, statement: PipelineStatement): Promise<PipelineResult> {
+  const stamp = readStampFor(client, stmt);
+  let result: PipelineResult;
+  try {
+    result = await runPipeline(client, [...stamp.head, statement]);
+  } catch (error) {
+    if (!STALE_STATEMENT.has((error as { code?: string }).code ?? '')) throw error;
+    forgetStamp(client);
+    forgetPrepared(client);
+    result = await runPipeline(client, [...readStampFor(client, stmt).head, statement]);
+  }
+  afterRead(client, stamp, stmt.trustedFunctionsOnly === true);
+  // A function off the safe list may have run DEALLOCATE: the next read parses its statement again.
+  if (stmt.trustedFunctionsOnly !== true) forgetPrepared(client);
+  return result;
+}
+
 export async function executeGuarded(pool: pg.Pool, stmt: GuardedStatement): Promise<GuardedResult> {
   let client: pg.PoolClient;
   try {
@@ -93,11 +119,10 @@ export async function executeGuarded(pool: pg.Pool, stmt: GuardedStatement): Pro
       // huge result is never loaded, only reported as truncated. The extended protocol runs exactly one statement per
       // text: the simple protocol would run several from one string.
       open = !isRead;
-      const read = isRead ? readStampFor(client, stmt) : undefined;
       const statement = { text: stmt.sql, values: stmt.params, collect: true, rowLimit: isRead ? cap + 1 : 0 };
-      const pipeline = read ? [...read.head, statement] : [...writeHead(client, stmt), statement];
-      const result = await runPipeline(client, pipeline);
-      if (read) afterRead(client, read, stmt.trustedFunctionsOnly === true);
+      const result = isRead
+        ? await runRead(client, stmt, { ...statement, prepareAs: slotFor(client, stmt.sql) })
+        : await runPipeline(client, [...writeHead(client, stmt), statement]);
       const affected = isRead ? Math.min(result.rows.length, cap) : (result.rowCount ?? result.rows.length);
       executed = { command: result.command, affected, fields: result.fields, rows: result.rows, truncated: result.rows.length > cap };
     }

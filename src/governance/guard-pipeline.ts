@@ -26,8 +26,8 @@ export interface PipelineStatement {
   /** Stop after this many rows (0: all). Only for the collected statement. */
   readonly rowLimit?: number;
   /**
-   * Keep this text as a named prepared statement on the connection, parsed and planned once: for Vigil's own fixed
-   * statements (the session stamp), never for the governed statement.
+   * Keep this text as a named prepared statement on the connection, parsed and planned once: Vigil's own fixed
+   * statements (the session stamp) and governed reads (their names come from statement-slots.ts).
    */
   readonly prepareAs?: string;
 }
@@ -113,6 +113,8 @@ class GuardPipeline implements pg.Submittable {
         if (name === undefined) wire.parse({ text: s.text });
         else if (known?.get(name) !== s.text) {
           // Closing a name that does not exist is no error: this clears one a governed statement might have left.
+          // Forgotten at once: should the parse fail, the name holds nothing.
+          known?.delete(name);
           wire.close({ type: 'S', name });
           wire.parse({ name, text: s.text });
         }
@@ -148,10 +150,14 @@ class GuardPipeline implements pg.Submittable {
     this.rows.push(row);
   }
 
-  handleCommandComplete(msg: { text?: string; command?: string }): void {
-    // It ran, so it was parsed: a prepared statement outlives the transaction, even one rolled back later.
+  /** It ran, so it was parsed: a prepared statement outlives the transaction, even one rolled back later. */
+  private rememberCurrent(): void {
     const current = this.statements[this.step];
     if (current?.prepareAs !== undefined && this.connection) remember(this.connection, current.prepareAs, current.text);
+  }
+
+  handleCommandComplete(msg: { text?: string; command?: string }): void {
+    this.rememberCurrent();
     if (this.step === this.collected) {
       // `SELECT 5`, `UPDATE 3`, `INSERT 0 1`, `CREATE TABLE`: the words, then the row count last.
       const tag = msg.text ?? msg.command ?? '';
@@ -163,6 +169,7 @@ class GuardPipeline implements pg.Submittable {
   }
 
   handlePortalSuspended(): void {
+    this.rememberCurrent();
     if (this.step === this.collected) this.suspended = true;
     this.step++;
   }
@@ -179,6 +186,9 @@ class GuardPipeline implements pg.Submittable {
   handleCopyData(): void {}
 
   handleError(error: unknown): void {
+    // The failed step's name is parsed again next time: its plan may no longer fit (a table altered since).
+    const name = this.statements[this.step]?.prepareAs;
+    if (name !== undefined && this.connection) prepared.get(this.connection)?.delete(name);
     this.reject(error);
   }
 

@@ -8,6 +8,7 @@ import { seedDemoDatabase } from '../../src/dev/demo-database.js';
 import { executeGuarded, type GuardedStatement } from '../../src/governance/execute-guarded.js';
 import { explainPreview } from '../../src/governance/explain-preview.js';
 import { GuardedSqlError } from '../../src/governance/sql-errors.js';
+import { SLOTS } from '../../src/governance/statement-slots.js';
 import type { Principal } from '../../src/shared/principal.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
@@ -147,6 +148,38 @@ describe('executeGuarded on PostgreSQL', () => {
       expect((await on(one, { sql: `SELECT current_setting('standard_conforming_strings') AS scs` })).rows).toEqual([{ scs: 'on' }]);
     });
     expect(await count(`SELECT count(*) AS n FROM feature_flags WHERE enabled`)).toBe(2);
+  });
+
+  it('keeps a repeated read prepared on its connection, and prepares it afresh when its table changes shape', async () => {
+    await admin(`CREATE TABLE kept_reads (id int PRIMARY KEY, label text); INSERT INTO kept_reads VALUES (1, 'one')`);
+    const read = 'SELECT * FROM kept_reads WHERE id = $1';
+    await withOneConnection(async (one) => {
+      expect((await on(one, { sql: read, params: [1] })).rows).toEqual([{ id: 1, label: 'one' }]);
+      const kept = await on(one, { sql: 'SELECT name FROM pg_prepared_statements WHERE statement = $1', params: [read] });
+      expect(kept.rows).toEqual([{ name: expect.stringMatching(/^vigil_read_\d+$/) }]);
+      // The kept plan's result type no longer fits: PostgreSQL refuses it, and the read is prepared again.
+      await admin(`ALTER TABLE kept_reads ADD COLUMN note text DEFAULT 'added'`);
+      expect((await on(one, { sql: read, params: [1] })).rows).toEqual([{ id: 1, label: 'one', note: 'added' }]);
+      // Statements dropped behind Vigil's back are prepared again too.
+      await one.query('DEALLOCATE ALL');
+      expect((await on(one, { sql: read, params: [1] })).rows).toEqual([{ id: 1, label: 'one', note: 'added' }]);
+      // A read that fails while executing leaves its statement usable.
+      expect((await failure(on(one, { sql: 'SELECT 10 / $1::int AS q', params: [0] }))).message).toMatch(/division by zero/);
+      expect((await on(one, { sql: 'SELECT 10 / $1::int AS q', params: [5] })).rows).toEqual([{ q: 2 }]);
+    });
+  });
+
+  it('keeps at most SLOTS reads per connection, each name always running its own text', async () => {
+    await withOneConnection(async (one) => {
+      const texts = Array.from({ length: SLOTS + 10 }, (_, i) => `SELECT ${i} AS n, $1::text AS tag`);
+      // Twice round, so the first texts come back after their names went to later ones.
+      for (const round of ['first', 'second']) {
+        for (const [i, sql] of texts.entries()) expect((await on(one, { sql, params: [round] })).rows).toEqual([{ n: i, tag: round }]);
+      }
+      const kept = await on(one, { sql: `SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name ~ '^vigil_read_[0-9]+$'` });
+      expect(kept.rows[0]?.n).toBeLessThanOrEqual(SLOTS);
+      expect(kept.rows[0]?.n).toBeGreaterThan(SLOTS / 2);
+    });
   });
 
   it('resolves result columns to their source, through aliases and SELECT *, and marks computed ones', async () => {
