@@ -5,7 +5,8 @@
  * - p50/p99 from a webhook being received (the server's first hook stamps it) to the runbook's first statement
  *   executing (the statement reports its own clock_timestamp()), at a steady rate;
  * - the same runs started directly through the Temporal client (startRun, what the webhook calls after parsing,
- *   authenticating and routing), at the same rate, timed from the call to the same statement.
+ *   authenticating and routing), at the same rate, timed from the call to the same statement;
+ * - the barest start the server can take (no arguments, no search attributes), as its own ceiling on this machine.
  * Numbers are printed, never asserted.
  */
 import { spawn } from 'node:child_process';
@@ -153,6 +154,17 @@ export default async function bench(): Promise<void> {
       directStarted += n;
       return n;
     };
+    /** What the server itself takes: the barest start (no arguments, no search attributes, another task queue). */
+    const bareFlood = async (tag: string) => {
+      let n = 0;
+      const end = Date.now() + LOAD_SECONDS * 1000;
+      await Promise.all(
+        Array.from({ length: LOAD_CONNECTIONS }, async () => {
+          while (Date.now() < end) await client.workflow.start('runbookWorkflow', { taskQueue: `${taskQueue}-bare`, workflowId: `bare-${tag}-${n++}`, args: [] });
+        }),
+      );
+      return n;
+    };
     const ms = (v: number) => `${v.toFixed(0)} ms`;
     const flood = (tag: string) => load({ mode: 'flood', url, token: TOKEN, tag, connections: LOAD_CONNECTIONS, duration: LOAD_SECONDS });
 
@@ -204,6 +216,7 @@ export default async function bench(): Promise<void> {
       rows.push(row(`webhooks, no worker running (door + Temporal), round ${round}`, alone.accepted, alone.durationS, alone));
       const starts = await directFlood(`e${round}`);
       rows.push(row(`startRun through the client, ${LOAD_CONNECTIONS} concurrent, no worker (baseline), round ${round}`, starts, LOAD_SECONDS));
+      rows.push(row(`the barest workflow start, ${LOAD_CONNECTIONS} concurrent (the server's own ceiling), round ${round}`, await bareFlood(`f${round}`), LOAD_SECONDS));
     }
     printTable(`accepted webhooks: autocannon, ${LOAD_CONNECTIONS} connections, ${LOAD_SECONDS} s each on loopback; each one a new run (aim >= 200/s)`, rows);
     // The door alone: the same delivery through inject() (no TCP), for an alert no runbook matches, so nothing starts.
