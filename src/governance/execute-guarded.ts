@@ -72,10 +72,14 @@ interface Executed {
 }
 
 /**
- * SQLSTATEs a kept read statement can meet through no fault of its own: its table was altered so the plan's result
- * type changed (0A000), or the statement is gone (26000). Nothing ran, and a read can be sent again.
+ * What a kept read statement can meet through no fault of its own: its table was altered so that the plan's result
+ * type changed (0A000, raised where PostgreSQL revalidates a cached plan; 0A000 alone is any unsupported feature), or
+ * the statement is gone (26000). Nothing ran, and a read can be sent again.
  */
-const STALE_STATEMENT = new Set(['0A000', '26000']);
+function isStaleStatement(error: unknown): boolean {
+  const { code, routine } = error as { code?: string; routine?: string };
+  return code === '26000' || (code === '0A000' && routine === 'RevalidateCachedQuery');
+}
 
 /** A governed read under its stamp, sent once more, stamped and parsed afresh, when its kept statement no longer fits. */
 async function runRead(client: pg.PoolClient, stmt: GuardedStatement, statement: PipelineStatement): Promise<PipelineResult> {
@@ -84,7 +88,7 @@ async function runRead(client: pg.PoolClient, stmt: GuardedStatement, statement:
   try {
     result = await runPipeline(client, [...stamp.head, statement]);
   } catch (error) {
-    if (!STALE_STATEMENT.has((error as { code?: string }).code ?? '')) throw error;
+    if (!isStaleStatement(error)) throw error;
     forgetStamp(client);
     forgetPrepared(client);
     result = await runPipeline(client, [...readStampFor(client, stmt).head, statement]);
