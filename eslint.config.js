@@ -10,7 +10,7 @@ const SANDBOX_ALLOWED = [
   '\\.\\./audit/span-attributes\\.js',
   '\\.\\./expressions/[a-z-]+\\.js',
   '\\.\\./runbook/(plan|resolve-inputs)\\.js',
-  '\\.\\./shared/(principal|search-attributes|canonical-json|separation-of-duties)\\.js',
+  '\\.\\./shared/(principal|search-attributes|canonical-json|separation-of-duties|alert-name)\\.js',
 ];
 
 const EXPRESSIONS_ALLOWED = ['@marcbachmann/cel-js', '\\./[a-z-]+\\.js', '\\.\\./runbook/plan\\.js'];

@@ -1,12 +1,13 @@
 /**
  * Verifies approval decisions that arrive as signals, for the workflow's gate (a local activity: fast, no I/O
- * beyond the key and the identity config in memory). Execution verifies the approvals again before the statement runs.
+ * beyond the key and the identity config in memory), and records those the gate turns away. Execution verifies the
+ * approvals again before the statement runs.
  */
 import type { KeyObject } from 'node:crypto';
 import type { ApproverDirectory } from '../approvals/verify-approvals.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import { verifyApproval } from '../approvals/signed-approval.js';
-import type { ApprovalActivities, ApprovalCheck, ApprovalToVerify } from './types.js';
+import type { ApprovalActivities, ApprovalCheck, ApprovalRefusal, ApprovalToVerify } from './types.js';
 
 export interface ApprovalActivityDeps {
   /** The approval service's public key. */
@@ -27,6 +28,12 @@ export function createApprovalActivities(deps: ApprovalActivityDeps): ApprovalAc
       const groups = deps.directory.groupsOf(approval.approver);
       if (!groups) return reject(`unknown approver "${approval.approver}"`);
       return { valid: true, groups };
+    },
+
+    async recordApprovalRefusal(refusal: ApprovalRefusal): Promise<void> {
+      await deps.audit.recordRejectedApproval({
+        workflowId: refusal.workflowId, gateId: refusal.gateId, approver: refusal.approver, decision: refusal.decision, claimedAt: refusal.at, reason: refusal.reason,
+      });
     },
   };
 }

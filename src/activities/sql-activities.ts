@@ -5,7 +5,7 @@
  * Only masked, bounded rows come back: they are stored forever in workflow history.
  */
 import { createHash, type KeyObject } from 'node:crypto';
-import { SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
+import { SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { ApplicationFailure } from '@temporalio/activity';
 import { verifyApprovals, type ApproverDirectory } from '../approvals/verify-approvals.js';
 import type { AttemptInput as AuditAction } from '../audit/types.js';
@@ -108,15 +108,22 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
     });
   };
 
-  const auditAction = (span: Span, request: ExecuteSqlRequest, decision: Decision, params: readonly unknown[], approvals: AuditAction['approvals']): AuditAction => {
+  const auditAction = (
+    span: Span | undefined,
+    request: GovernedSqlRequest & { readonly statementHash: string },
+    decision: Decision,
+    params: readonly unknown[],
+    approvals: AuditAction['approvals'],
+  ): AuditAction => {
     const c = decision.classification;
-    const context = span.spanContext();
+    const context = span?.spanContext();
     return {
       workflowId: request.workflowId,
       runId: request.runId,
       runbook: request.runbook.name,
       stepId: request.step.id,
       intent: request.step.intent ?? '',
+      ...(request.trigger ? { trigger: request.trigger } : {}),
       principal: request.principal.id,
       principalChain: principalChain(request.principal),
       onBehalfOf: request.principal.onBehalfOf?.id ?? null,
@@ -134,8 +141,8 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
       // Each rule with its reason: the record must explain itself without the policy file of the day.
       decision: { effect: decision.effect, summary: decision.summary, rules: decision.rules.map((r) => ({ id: r.id, effect: r.effect, reason: r.reason })) },
       approvals,
-      traceId: context.traceId || null,
-      spanId: context.spanId || null,
+      traceId: context?.traceId || null,
+      spanId: context?.spanId || null,
     };
   };
 
@@ -166,6 +173,11 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
     async checkSql(request: GovernedSqlRequest): Promise<SqlCheck> {
       const decision = govern(request);
       const c = decision.classification;
+      // The step fails on this answer without executing: the audit holds the denial, with the rule and its reason.
+      if (decision.effect === 'deny') {
+        const action = auditAction(trace.getActiveSpan(), { ...request, statementHash: statementHash(request) }, decision, shownParams(request), []);
+        await deps.audit.recordDenial(action, decision.summary, 'VIGIL_E_POLICY_DENIED');
+      }
       // What an approver needs to judge: how much the statement will touch, before anyone says yes.
       const connection = decision.effect === 'require_approval' ? deps.connections.resolve(request.connection) : undefined;
       const params = connection ? boundParams(request) : [];
@@ -193,6 +205,12 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
       };
     },
 
+    async recordSqlDenial(request: GovernedSqlRequest & { readonly reason: string; readonly code: string }): Promise<void> {
+      const { reason, code, ...statement } = request;
+      const action = auditAction(trace.getActiveSpan(), { ...statement, statementHash: statementHash(statement) }, govern(statement), shownParams(statement), []);
+      await deps.audit.recordDenial(action, reason, code);
+    },
+
     async executeGovernedSql(request: ExecuteSqlRequest): Promise<SqlOutput> {
       return deps.tracer.startActiveSpan(`${SPAN.SQL} ${request.step.id}`, async (span) => {
         try {
@@ -217,13 +235,13 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
               stopped = failure('VIGIL_E_APPROVAL_INVALID', `${verdict.reason}${detail ? ` (rejected: ${detail})` : ''}`);
             } else {
               approvals = verdict.counted.map((a) => ({ approver: a.approver, group: a.group, at: request.approvals.find((x) => x.approver === a.approver)?.at ?? '' }));
-              span.setAttribute(ATTR.APPROVALS, verdict.counted.map((a) => `${a.approver}@${a.group}`));
+              span.setAttribute(ATTR.APPROVALS, approvals.map((a) => `${a.approver}@${a.group} at ${a.at}`));
             }
           }
           const exemption = findExemption(deps.exemptions ?? [], request.principal, decision.environment);
           const action = { ...auditAction(span, request, decision, params, approvals), ...(exemption ? { maskingExemption: { id: exemption.id, reason: exemption.reason, columns: [...exemption.columns] } } : {}) };
           if (stopped) {
-            await deps.audit.recordDenial(action);
+            await deps.audit.recordDenial(action, stopped.message, stopped.type ?? undefined);
             throw stopped;
           }
           const connection = deps.connections.resolve(request.connection);
@@ -232,6 +250,7 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
           const values = boundParams(request);
           // Write-ahead: if the attempt can't be recorded, the statement does not run (the activity retries).
           const attempt = await deps.audit.recordAttempt(action);
+          const attemptedAt = process.hrtime.bigint();
           let result;
           try {
             result = await executeGuarded(connection.pool, {
@@ -254,10 +273,18 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
           } catch (error) {
             const e = fromPgError(error);
             const message = deps.masker.maskText(e.message);
-            await deps.audit.recordOutcome({ attemptId: attempt.id, status: 'failed', rows: null, errorCode: e.code, errorMessage: message, durationMs: 0 });
+            const durationMs = Math.round(Number(process.hrtime.bigint() - attemptedAt) / 1e3) / 1e3;
+            span.setAttribute(ATTR.DURATION_MS, durationMs);
+            await deps.audit.recordOutcome({ attemptId: attempt.id, status: 'failed', rows: null, errorCode: e.code, errorMessage: message, durationMs });
             throw failure(e.code, message, e.retryable);
           }
-          await deps.audit.recordOutcome({ attemptId: attempt.id, status: 'succeeded', rows: result.rowCount, errorCode: null, errorMessage: null, durationMs: Math.round(result.durationMs * 1000) / 1000 });
+          try {
+            await deps.audit.recordOutcome({ attemptId: attempt.id, status: 'succeeded', rows: result.rowCount, errorCode: null, errorMessage: null, durationMs: Math.round(result.durationMs * 1000) / 1000 });
+          } catch {
+            // The statement ran: a retry would run it again. The step fails instead, and verify reports the attempt
+            // whose outcome is missing.
+            throw failure('VIGIL_E_AUDIT_OUTCOME', `the statement ran (${result.rowCount} row(s)), but its outcome could not be recorded; vigil audit verify reports attempt ${attempt.id} as outcome unknown`);
+          }
           const exempt = exemption ? exemptColumns(exemption, result.columns) : new Set<string>();
           if (exemption) span.setAttribute(ATTR.MASKING_EXEMPTION, `${exemption.id}: ${[...exempt].join(', ')}`);
           const masked = deps.masker.maskRows(result.columns, result.rows, { ...maskingContext(c), exempt });

@@ -14,6 +14,8 @@ export interface SqlStepContext {
   readonly runbook: { readonly name: string; readonly tags: readonly string[] };
   readonly step: { readonly id: string; readonly intent?: string };
   readonly principal: Principal;
+  /** What started the run (`alertmanager`, its alert id and name): part of the intent an audit record carries. */
+  readonly trigger?: { readonly source: string; readonly id?: string; readonly name?: string };
 }
 
 export interface GovernedSqlRequest extends SqlStepContext {
@@ -102,6 +104,8 @@ export interface SqlActivities {
   checkSql(request: GovernedSqlRequest): Promise<SqlCheck>;
   /** Re-check, verify approvals, execute under guards, mask, audit: the one seam every database step passes. */
   executeGovernedSql(request: ExecuteSqlRequest): Promise<SqlOutput>;
+  /** Records a statement an approver denied at its gate: nothing ran, and the audit says who stopped it and why. */
+  recordSqlDenial(request: GovernedSqlRequest & { readonly reason: string; readonly code: string }): Promise<void>;
 }
 
 export interface HttpRequest {
@@ -153,6 +157,17 @@ export type ApprovalCheck =
 export interface ApprovalActivities {
   /** Verifies the approval service's signature and returns the approver's groups under the current identity config. */
   verifyApprovalSignal(approval: ApprovalToVerify): Promise<ApprovalCheck>;
+  /** Records a verified decision the gate did not count (self-approval, a second decision, outside the groups). */
+  recordApprovalRefusal(refusal: ApprovalRefusal): Promise<void>;
+}
+
+export interface ApprovalRefusal {
+  readonly workflowId: string;
+  readonly gateId: string;
+  readonly approver: string;
+  readonly decision: 'approve' | 'deny';
+  readonly at: string;
+  readonly reason: string;
 }
 
 export type VigilActivities = SqlActivities & IoActivities & ApprovalActivities;

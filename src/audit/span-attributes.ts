@@ -20,6 +20,7 @@ export const ATTR = {
   INTENT: 'vigil.intent',
   TRIGGER_SOURCE: 'vigil.trigger.source',
   TRIGGER_ID: 'vigil.trigger.id',
+  TRIGGER_NAME: 'vigil.trigger.name',
   // action
   PRINCIPAL: 'vigil.principal.id',
   PRINCIPAL_KIND: 'vigil.principal.kind',

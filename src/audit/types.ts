@@ -35,6 +35,8 @@ export interface AuditAttempt {
   readonly runbook: string;
   readonly stepId: string;
   readonly intent: string;
+  /** What started the run: `alertmanager` with the alert's id and name, `cli`, `mcp` ... (absent in older records). */
+  readonly trigger?: { readonly source: string; readonly id?: string; readonly name?: string };
   readonly principal: string;
   /** `agent:triage-bot -> human:alice`, outermost actor first. */
   readonly principalChain: string;

@@ -55,6 +55,7 @@ export const ERROR_CODES = {
   VIGIL_E_INTERNAL: 'A bug in Vigil: the command line prints this for errors it did not expect.',
   VIGIL_E_AUDIT_CHAIN_BROKEN: 'The audit chain does not verify: a record was edited, removed, inserted or reordered after it was written.',
   VIGIL_E_AUDIT_OUTCOME_UNKNOWN: 'An audited statement has an attempt but no outcome after the grace period (a worker stopped mid-statement).',
+  VIGIL_E_AUDIT_OUTCOME: 'A statement ran but its outcome could not be recorded; the step fails rather than run it again, and verify reports the attempt.',
   VIGIL_E_AUDIT_STORE_MISSING: 'The database has no audit store yet (no worker has started against it).',
   VIGIL_E_AUDIT_SIGNING_KEY: 'The evidence signing or verifying key is missing, unreadable, or not Ed25519.',
   VIGIL_E_AUDIT_BUNDLE_INVALID: 'An evidence bundle does not verify: signature, key, file hash, chain or summary.',

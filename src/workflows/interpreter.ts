@@ -19,6 +19,7 @@ import {
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { GovernedSqlRequest, GrantedApproval, SqlCheck, SqlOutput, VigilActivities } from '../activities/types.js';
 import { ATTR, SPAN } from '../audit/span-attributes.js';
+import { alertName } from '../shared/alert-name.js';
 import { principalChain } from '../shared/principal.js';
 import { PENDING_APPROVAL } from '../shared/search-attributes.js';
 import { evaluateCel } from '../expressions/cel.js';
@@ -34,6 +35,9 @@ const MAX_GATE_ROUNDS = 3;
 const POLICY_GATE_TIMEOUT_MS = 4 * 60 * 60_000;
 /** Patch id: from here on a SQL step's policy check is a local activity. */
 const LOCAL_SQL_CHECK = 'vigil-local-sql-check';
+/** Patches: runs recorded before each change replay without the commands it added. */
+const RENOTIFY_ON_ESCALATION = 'vigil-renotify-on-escalation';
+export const AUDIT_GATE_DECISIONS = 'vigil-audit-gate-decisions';
 
 export interface RunIdentity {
   readonly workflowId: string;
@@ -91,7 +95,16 @@ export class Interpreter {
     };
     if (step.intent) attributes[ATTR.INTENT] = step.intent;
     if (this.input.trigger.id) attributes[ATTR.TRIGGER_ID] = this.input.trigger.id;
+    const name = alertName(this.input.trigger.payload);
+    if (name) attributes[ATTR.TRIGGER_NAME] = name;
     return attributes;
+  }
+
+  /** The trigger as an audit record names it: source, event id and, for an alert, its name. */
+  private triggerSummary(): { source: string; id?: string; name?: string } {
+    const { source, id } = this.input.trigger;
+    const name = alertName(this.input.trigger.payload);
+    return { source, ...(id ? { id } : {}), ...(name ? { name } : {}) };
   }
 
   private async runTracked(step: StepNode, context: ExpressionContext, suffix: string, label: string, record: StepStatus): Promise<void> {
@@ -146,6 +159,7 @@ export class Interpreter {
           runbook: { name: this.input.plan.runbook.name, tags: this.input.plan.runbook.tags },
           step: { id: label, intent: step.intent },
           principal: this.input.principal,
+          trigger: this.triggerSummary(),
           connection: step.connection,
           query: step.query,
           // Params from sensitive inputs are rendered by the activity, which alone can open the sealed values.
@@ -166,7 +180,15 @@ export class Interpreter {
           const gateId = round === 1 ? label : `${label}/${round}`;
           if (check.effect === 'require_approval') {
             const message = `${round > 1 ? 'Again (the statement touched more rows than previewed): ' : ''}${(step.intent ?? step.name).replace(/[.\s]+$/, '')}: ${check.summary}`;
-            approvals = (await this.gate(gateId, message, check.approvers, POLICY_GATE_TIMEOUT_MS, undefined, record, check)).approvals;
+            try {
+              approvals = (await this.gate(gateId, message, check.approvers, POLICY_GATE_TIMEOUT_MS, undefined, record, check)).approvals;
+            } catch (error) {
+              // An approver stopped the statement: the audit holds it next to the statements that ran.
+              if (error instanceof StepFailed && error.code === 'VIGIL_E_APPROVAL_DENIED' && patched(AUDIT_GATE_DECISIONS)) {
+                await proxyLocalActivities<VigilActivities>(this.activityOptions(step)).recordSqlDenial({ ...request, reason: error.message, code: error.code });
+              }
+              throw error;
+            }
           }
           try {
             result = await activities.executeGovernedSql({ ...request, statementHash: check.statementHash, approvals, previewRows: check.preview?.dryRunRows, gateId });
@@ -255,6 +277,8 @@ export class Interpreter {
       const decided = timeoutMs === undefined ? (await condition(() => gate.settled), true) : await condition(() => gate.settled, timeoutMs);
       if (!decided && escalateTo && escalateTo.length > 0) {
         gate.escalate(escalateTo);
+        // The groups it escalates to are asked as the first ones were.
+        if (patched(RENOTIFY_ON_ESCALATION)) await this.announce(gate.view());
         await condition(() => gate.settled, timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS);
       }
     } catch (error) {

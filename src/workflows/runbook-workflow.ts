@@ -8,6 +8,7 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
+  patched,
   proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
@@ -19,7 +20,7 @@ import { renderTemplate } from '../expressions/render-template.js';
 import { resolveInputs } from '../runbook/resolve-inputs.js';
 import type { ApprovalGate } from './approval-gate.js';
 import { alertResolvedSignal, approvalSignal, gatesQuery, pendingGatesQuery, statusQuery } from './definitions.js';
-import { Interpreter } from './interpreter.js';
+import { AUDIT_GATE_DECISIONS, Interpreter } from './interpreter.js';
 import type { RunbookWorkflowInput, RunbookWorkflowResult, RunStatus } from './types.js';
 
 const verifier = proxyLocalActivities<ApprovalActivities>({ startToCloseTimeout: '10 seconds', retry: { maximumAttempts: 3 } });
@@ -49,8 +50,14 @@ export async function runbookWorkflow(input: RunbookWorkflowInput): Promise<Runb
       at: signal.at,
       signature: signal.signature,
     });
-    if (check.valid) gate.offer({ ...signal, approver: { id: signal.approver.id, groups: check.groups } });
-    else gate.reject(signal, check.reason);
+    if (check.valid) {
+      const offered = gate.offer({ ...signal, approver: { id: signal.approver.id, groups: check.groups } });
+      // A genuine decision the gate did not count (its own requester, a second decision, outside the groups) is
+      // evidence too; a forged one was recorded by the verifier.
+      if (!offered.accepted && patched(AUDIT_GATE_DECISIONS)) {
+        await verifier.recordApprovalRefusal({ workflowId: info.workflowId, gateId: signal.gateId, approver: signal.approver.id, decision: signal.decision, at: signal.at, reason: offered.reason });
+      }
+    } else gate.reject(signal, check.reason);
     upsertSearchAttributes([{ key: PENDING_APPROVAL, value: [...gates.values()].some((g) => !g.settled) }]);
   });
 

@@ -153,11 +153,17 @@ ${approval}
       'mallory: signature does not verify for this run, gate and statement',
     ]);
     expect((await handle.describe()).searchAttributes.VigilPendingApproval).toEqual([true]);
-    // The forgery is evidence too: it is in the audit store.
+    // Every refusal is evidence too, the forgery and the genuine decisions that did not count: all in the audit store.
     const pool = new pg.Pool({ connectionString: stack.db.url, max: 1 });
     const rejected = (await createAuditStore(pool).search({ workflowId })).filter((r) => r.kind === 'approval_rejected');
     await pool.end();
-    expect(rejected.map((r) => r.record)).toEqual([expect.objectContaining({ approver: 'mallory', gateId: 'gate', reason: expect.stringContaining('signature does not verify') })]);
+    const byApprover = rejected.map((r) => r.record as { approver: string; gateId: string; reason: string }).sort((a, b) => a.approver.localeCompare(b.approver) || a.reason.localeCompare(b.reason));
+    expect(byApprover).toEqual([
+      expect.objectContaining({ approver: 'alice', gateId: 'gate', reason: expect.stringContaining('separation of duties') }),
+      expect.objectContaining({ approver: 'bob', gateId: 'gate', reason: 'this approver has already decided' }),
+      expect.objectContaining({ approver: 'dave', gateId: 'gate', reason: expect.stringContaining('not in an approver group') }),
+      expect.objectContaining({ approver: 'mallory', gateId: 'gate', reason: expect.stringContaining('signature does not verify') }),
+    ]);
 
     await handle.signal(approvalSignal, decide(workflowId, 'carol', 'approve'));
     const outcome = await watchRun(handle, () => undefined, 50);
@@ -207,8 +213,8 @@ ${approval}
     if (!outcome.ok) expect(outcome.message).toContain('denied by bob: not during peak hours');
   });
 
-  it('escalates after the timeout, then expires with a clear code', async () => {
-    const { handle } = await start(gateRunbook('        approvers: [{ group: dba }]\n        timeout: 1s\n        escalate_to: [{ group: sre-leads }]'));
+  it('escalates after the timeout, asking the new group, then expires with a clear code', async () => {
+    const { handle, workflowId } = await start(gateRunbook('        approvers: [{ group: dba }]\n        timeout: 1s\n        escalate_to: [{ group: sre-leads }]'));
     await pendingGates(handle);
     for (let i = 0; i < 50; i++) {
       const [gate] = await handle.query(pendingGatesQuery);
@@ -219,6 +225,9 @@ ${approval}
     expect(escalated?.required).toEqual([{ group: 'sre-leads', count: 1 }]);
     const outcome = await watchRun(handle, () => undefined, 50);
     expect(outcome).toMatchObject({ ok: false, code: 'VIGIL_E_APPROVAL_EXPIRED' });
+    // Each group was told when it was asked: first the DBAs, then the SRE leads.
+    const needs = far.requests.filter((r) => r.path === '/chat' && r.body.includes(workflowId)).map((r) => String(JSON.parse(r.body).text).split('\n').find((l) => l.startsWith('Needs:')));
+    expect(needs).toEqual(['Needs: 1 from dba', 'Needs: 1 from sre-leads']);
     await recordHistory(handle, 'approval-expiry');
   });
 

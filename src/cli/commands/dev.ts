@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { connectClient } from '../../client/connect.js';
+import { connectTracedClient } from '../traced-client.js';
 import { startRun } from '../../client/start-run.js';
 import { watchRun } from '../../client/watch-run.js';
 import { seedDemoDatabase } from '../../dev/demo-database.js';
@@ -85,7 +85,8 @@ export async function devCommand(options: DevOptions, env: NodeJS.ProcessEnv): P
 
     if (options.demo) {
       const plan = compileRunbookOrThrow(readFileSync(HELLO_DB, 'utf8'), 'runbooks/hello-db.yaml');
-      const client = await connectClient({ address, namespace: config.namespace });
+      const temporal = await connectTracedClient({ address, namespace: config.namespace }, env, 'vigil-dev');
+      const { client } = temporal;
       const { handle, workflowId } = await startRun(client, {
         plan,
         inputs: {},
@@ -98,7 +99,7 @@ export async function devCommand(options: DevOptions, env: NodeJS.ProcessEnv): P
       printOutcome(outcome);
       const link = runLink(uiUrl, config.namespace, workflowId);
       if (link) log(`See it in the Temporal UI: ${link}`);
-      await client.connection.close();
+      await temporal.close();
     }
     log(`\nVigil is running. Web UI: ${server.url}/${uiUrl ? `  Temporal UI: ${uiUrl}` : ''}`);
     log(`Try: TEMPORAL_ADDRESS=${address} npx vigil run runbooks/stuck-payment-jobs.yaml --wait`);

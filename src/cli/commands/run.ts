@@ -2,7 +2,7 @@
  * `vigil run FILE --input k=v ... [--wait]`: compiles the runbook, checks the inputs, starts a run.
  * A broken runbook or a bad input starts nothing.
  */
-import { connectClient } from '../../client/connect.js';
+import { connectTracedClient } from '../traced-client.js';
 import { startRun } from '../../client/start-run.js';
 import { watchRun } from '../../client/watch-run.js';
 import { formatIssue } from '../../runbook/issues.js';
@@ -43,7 +43,8 @@ export async function runCommand(file: string, options: RunOptions, env: NodeJS.
   }
   const inputs = parseInputs(options.input);
   const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
-  const client = await connectClient({ address: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', namespace });
+  const temporal = await connectTracedClient({ address: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', namespace }, env, 'vigil-cli');
+  const { client } = temporal;
   try {
     const { handle, workflowId } = await startRun(client, {
       plan: compiled.plan,
@@ -61,7 +62,7 @@ export async function runCommand(file: string, options: RunOptions, env: NodeJS.
     printOutcome(outcome);
     return outcome.ok ? 0 : 1;
   } finally {
-    await client.connection.close();
+    await temporal.close();
   }
 }
 

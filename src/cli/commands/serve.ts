@@ -12,7 +12,7 @@ import { createAuditService } from '../../api/audit-service.js';
 import { createRunService } from '../../api/run-service.js';
 import { buildServer } from '../../api/server.js';
 import { loadApprovalKeys } from '../../approvals/key-files.js';
-import { connectClient } from '../../client/connect.js';
+import { connectTracedClient } from '../traced-client.js';
 import { loadIdentitiesFile } from '../../governance/identity.js';
 import { resolveWebhookSecrets } from '../../triggers/webhook-sources.js';
 import { loadInputSealer } from '../../shared/input-sealer.js';
@@ -44,7 +44,8 @@ export async function startServer(env: NodeJS.ProcessEnv): Promise<{ app: Fastif
   // Before connecting anywhere: a missing secret is a configuration error to fix now, not a 401 to discover at 2 a.m.
   const sources = resolveWebhookSecrets(identities.webhooks, env);
   const keys = loadApprovalKeys(config.approvalKeyFile, config.approvalKeyGenerate);
-  const client = await connectClient({ address: config.temporalAddress, namespace: config.namespace });
+  const temporal = await connectTracedClient({ address: config.temporalAddress, namespace: config.namespace }, env, 'vigil-server');
+  const { client } = temporal;
   const plans = loadRunbookDirectory(env.VIGIL_RUNBOOKS ?? RUNBOOKS_DIR);
   const auditUrl = env.VIGIL_DATABASE_URL ?? env.DATABASE_URL;
   // Reads only; a login holding vigil_audit_reader suffices. Without a database the UI says audit is unavailable.
@@ -76,7 +77,7 @@ export async function startServer(env: NodeJS.ProcessEnv): Promise<{ app: Fastif
     url,
     async close() {
       await app.close();
-      await client.connection.close();
+      await temporal.close();
       await auditPool?.end();
     },
   };

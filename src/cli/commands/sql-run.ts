@@ -3,7 +3,7 @@
  * runbook step runs: a one-step governed run through Temporal, so policy, approvals, masking and audit all apply.
  * It prints the masked result; `--json` prints `{ columns, rows, row_count, masked, decision }` (a stable shape).
  */
-import { connectClient } from '../../client/connect.js';
+import { connectTracedClient } from '../traced-client.js';
 import { startRun } from '../../client/start-run.js';
 import { watchRun } from '../../client/watch-run.js';
 import { adHocPlan } from '../../runbook/ad-hoc-plan.js';
@@ -23,7 +23,8 @@ export async function sqlRunCommand(sql: string, options: { connection: string; 
   }
   const plan = adHocPlan(options.connection, sql, options.intent ?? `ad-hoc statement by ${localPrincipal.id}`);
   const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
-  const client = await connectClient({ address: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', namespace });
+  const temporal = await connectTracedClient({ address: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', namespace }, env, 'vigil-cli');
+  const { client } = temporal;
   try {
     const { handle, workflowId } = await startRun(client, { plan, inputs: {}, principal, trigger: { source: 'cli' }, taskQueue: env.VIGIL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE });
     if (!options.json) console.error(`Running as ${workflowId} (waits if policy asks for an approval: vigil approvals)`);
@@ -42,6 +43,6 @@ export async function sqlRunCommand(sql: string, options: { connection: string; 
     }
     return 0;
   } finally {
-    await client.connection.close();
+    await temporal.close();
   }
 }
