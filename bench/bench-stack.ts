@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { VigilActivities } from '../src/activities/types.js';
 import { seedDemoDatabase } from '../src/dev/demo-database.js';
 import { startDevServer } from '../src/dev/temporal-server.js';
 import { testApprovalKey } from '../test/support/approvals.js';
@@ -19,6 +20,9 @@ export interface BenchStack {
   readonly db: TestDatabase;
   readonly key: ReturnType<typeof testApprovalKey>;
   readonly client: Client;
+  /** For a bench's own baseline worker. */
+  readonly native: NativeConnection;
+  readonly activities: VigilActivities;
   readonly taskQueue: string;
   /** A worker on the task queue, not yet running: the bench decides when (`runUntil`). */
   createWorker(): Promise<Worker>;
@@ -39,6 +43,8 @@ export async function startBenchStack(name: string): Promise<BenchStack> {
     db,
     key,
     client: new Client({ connection }),
+    native,
+    activities: wired.activities,
     taskQueue,
     createWorker: async () => createVigilWorker({ connection: native, namespace: 'default', taskQueue, activities: wired.activities, tracing, workflowBundle: await bundleWorkflows() }),
     async close() {
