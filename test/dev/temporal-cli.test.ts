@@ -7,6 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { reportError } from '../../src/cli/fail.js';
 import { findTemporalCli } from '../../src/dev/temporal-cli.js';
 
 function stub(dir: string, name: string, script = 'exit 0'): string {
@@ -32,7 +33,10 @@ const INSTALLS_TEMPORAL = `printf '#!/bin/sh\\n' > "$GOBIN/temporal" && /bin/chm
 const noGo: readonly string[] = [];
 const find = (env: NodeJS.ProcessEnv, log: (line: string) => void = () => undefined) => findTemporalCli(env, log, noGo);
 
-afterEach(() => vi.unstubAllEnvs());
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+});
 
 describe('findTemporalCli', () => {
   it('takes $TEMPORAL_CLI before PATH and the cache', async () => {
@@ -41,6 +45,20 @@ describe('findTemporalCli', () => {
     stub(w.pathDir, 'temporal');
     stub(w.cacheBin, 'temporal');
     expect(await find({ ...w.env, TEMPORAL_CLI: chosen })).toEqual({ kind: 'path', path: chosen, source: 'TEMPORAL_CLI' });
+  });
+
+  it.each([
+    ['a missing file', (root: string) => join(root, 'nowhere', 'temporal')],
+    ['a file without the execute bit', (root: string) => (writeFileSync(join(root, 'temporal'), ''), join(root, 'temporal'))],
+  ])('refuses a $TEMPORAL_CLI naming %s, in one line naming the variable and the path', async (_, make) => {
+    const w = world();
+    const path = make(w.root);
+    stub(w.pathDir, 'temporal');
+    const error = await find({ ...w.env, TEMPORAL_CLI: path }).catch((e: unknown) => e);
+    vi.stubEnv('VIGIL_DEBUG', '');
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    reportError(error);
+    expect(printed.mock.calls).toEqual([[`VIGIL_E_TEMPORAL_CLI_MISSING  TEMPORAL_CLI=${path} is not an executable file; point it at a temporal binary, or unset it`]]);
   });
 
   it('takes `temporal` on PATH before the cache, from the first PATH dir that has one', async () => {
