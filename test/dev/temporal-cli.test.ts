@@ -50,6 +50,7 @@ describe('findTemporalCli', () => {
   it.each([
     ['a missing file', (root: string) => join(root, 'nowhere', 'temporal')],
     ['a file without the execute bit', (root: string) => (writeFileSync(join(root, 'temporal'), ''), join(root, 'temporal'))],
+    ['a directory', (root: string) => root],
   ])('refuses a $TEMPORAL_CLI naming %s, in one line naming the variable and the path', async (_, make) => {
     const w = world();
     const path = make(w.root);
