@@ -6,6 +6,7 @@
 import { trace, type Tracer } from '@opentelemetry/api';
 import pg from 'pg';
 import { createAuditStore, migrateAuditStore } from '../src/audit/audit-store.js';
+import { checkPostgres } from '../src/client/check-postgres.js';
 import { ConnectionPools, type ConnectionSettings } from '../src/activities/connection-pools.js';
 import { createApprovalActivities } from '../src/activities/approval-activities.js';
 import { createIoActivities } from '../src/activities/io-activities.js';
@@ -19,6 +20,7 @@ import type { ColumnRule } from '../src/governance/masking/column-rules.js';
 import type { MaskingExemption } from '../src/governance/masking/exemptions.js';
 import { createMasker, type MaskingOptions } from '../src/governance/masking/create-masker.js';
 import { loadPolicyFile, type Policy } from '../src/governance/policy.js';
+import { VigilError } from '../src/shared/vigil-error.js';
 import type { WorkerConfig } from './config.js';
 
 export interface WiredActivities {
@@ -42,9 +44,11 @@ export async function wireActivities(config: WorkerConfig, tracer: Tracer = trac
   const policy = loadPolicyFile(config.policyFile);
   const identities = loadIdentitiesFile(config.identitiesFile);
   const keys = loadApprovalKeys(config.approvalKeyFile, config.approvalKeyGenerate);
-  const connections = new ConnectionPools(connectionSettings(policy, config.env));
   const auditUrl = config.env.VIGIL_DATABASE_URL ?? config.env.DATABASE_URL;
-  if (!auditUrl) throw new Error('no database for the audit store: set VIGIL_DATABASE_URL (or DATABASE_URL in development)');
+  if (!auditUrl) throw new VigilError('VIGIL_E_USAGE', 'no database for the audit store: set VIGIL_DATABASE_URL (or DATABASE_URL in development)');
+  // Before the pool: an unreachable database is then one line saying where, not a connect error from inside the migration.
+  await checkPostgres(auditUrl);
+  const connections = new ConnectionPools(connectionSettings(policy, config.env));
   const auditPool = new pg.Pool({ connectionString: auditUrl, max: 4 });
   auditPool.on('error', () => undefined);
   await migrateAuditStore(auditPool);

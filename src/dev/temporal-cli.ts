@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { VigilError } from '../shared/vigil-error.js';
 import { executable } from './executable.js';
 
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
@@ -22,9 +23,15 @@ function onPath(name: string, env: NodeJS.ProcessEnv, extra: readonly string[] =
   return dirs.map((d) => join(d, name)).find(executable);
 }
 
-export async function findTemporalCli(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<TemporalCli> {
+/** Where Go lives when it is installed but not on PATH (the official tarball's place). */
+export const GO_DIRS: readonly string[] = ['/usr/local/go/bin'];
+
+export async function findTemporalCli(env: NodeJS.ProcessEnv, log: (line: string) => void, goDirs = GO_DIRS): Promise<TemporalCli> {
   if (env.TEMPORAL_CLI) {
-    if (!executable(env.TEMPORAL_CLI)) throw new Error(`TEMPORAL_CLI=${env.TEMPORAL_CLI} is not an executable file`);
+    if (!executable(env.TEMPORAL_CLI)) {
+      // A person set this on purpose: say so plainly rather than look elsewhere.
+      throw new VigilError('VIGIL_E_TEMPORAL_CLI_MISSING', `TEMPORAL_CLI=${env.TEMPORAL_CLI} is not an executable file; point it at a temporal binary, or unset it`);
+    }
     return { kind: 'path', path: env.TEMPORAL_CLI, source: 'TEMPORAL_CLI' };
   }
   const fromPath = onPath('temporal', env);
@@ -34,7 +41,7 @@ export async function findTemporalCli(env: NodeJS.ProcessEnv, log: (line: string
   const cached = join(binDir, 'temporal');
   if (executable(cached)) return { kind: 'path', path: cached, source: 'cache' };
 
-  const go = onPath('go', env, ['/usr/local/go/bin']);
+  const go = onPath('go', env, goDirs);
   if (go) {
     log(`Building the Temporal CLI (${TEMPORAL_CLI_MODULE}) with ${go}: first run only, takes a few minutes...`);
     mkdirSync(binDir, { recursive: true });

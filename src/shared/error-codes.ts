@@ -21,7 +21,7 @@ export const ERROR_CODES = {
   VIGIL_E_CONNECTION_UNKNOWN: 'The worker has no connection of that name.',
   VIGIL_E_TEMPORAL_UNREACHABLE: 'The Temporal server could not be reached.',
   VIGIL_E_POSTGRES_UNREACHABLE: 'PostgreSQL could not be reached.',
-  VIGIL_E_TEMPORAL_CLI_MISSING: 'No Temporal CLI was found, and none could be built or downloaded.',
+  VIGIL_E_TEMPORAL_CLI_MISSING: 'No usable Temporal CLI: TEMPORAL_CLI names no executable file, or none was found, built or downloaded.',
   VIGIL_E_STEP_FAILED: 'A step failed for a reason without a more specific code.',
   VIGIL_E_RUN_CANCELLED: 'The run was cancelled; the step in progress stopped and its gates closed.',
   VIGIL_E_RUN_FAILED: 'The run failed for a reason without a more specific code.',

@@ -4,7 +4,7 @@
  * Ctrl-C stops the worker first, then the services this command started.
  */
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { checkPostgres } from '../../client/check-postgres.js';
 import { connectTracedClient } from '../traced-client.js';
 import { startRun } from '../../client/start-run.js';
 import { watchRun } from '../../client/watch-run.js';
@@ -13,7 +13,6 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../dev/embedded
 import { preferredPort } from '../../dev/ports.js';
 import { startDevServer, type DevServer } from '../../dev/temporal-server.js';
 import { compileRunbookOrThrow } from '../../runbook/compile.js';
-import { VigilError } from '../../shared/vigil-error.js';
 import { workerConfigFromEnv } from '../../../workers/config.js';
 import { startWorker } from '../../../workers/run-worker.js';
 import { installQuietRuntime } from '../../../workers/runtime.js';
@@ -21,7 +20,6 @@ import { startServer } from './serve.js';
 import { readFileSync } from 'node:fs';
 import { printOutcome, printStepEvent, runLink } from '../print-run.js';
 import { localPrincipal } from './run.js';
-import { redactUrl } from '../../shared/redact-url.js';
 
 const HELLO_DB = fileURLToPath(new URL('../../../runbooks/hello-db.yaml', import.meta.url));
 
@@ -111,16 +109,5 @@ export async function devCommand(options: DevOptions, env: NodeJS.ProcessEnv): P
   } finally {
     onStartupSignals(false);
     await stopAll();
-  }
-}
-
-async function checkPostgres(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  try {
-    await client.connect();
-  } catch (error) {
-    throw new VigilError('VIGIL_E_POSTGRES_UNREACHABLE', `cannot reach PostgreSQL at ${redactUrl(url)} (${(error as Error).message})`);
-  } finally {
-    await client.end().catch(() => undefined);
   }
 }
