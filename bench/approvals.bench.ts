@@ -33,6 +33,8 @@ spec:
 `;
 
 const RUNS = 25;
+/** Time between a run starting to wait and its signal, on every path. */
+const SETTLE_MS = 300;
 
 export default async function bench(): Promise<void> {
   const stack = await startBenchStack('approvals');
@@ -48,6 +50,8 @@ export default async function bench(): Promise<void> {
     const once = async (approve: (workflowId: string) => Promise<unknown>): Promise<number> => {
       const { handle, workflowId } = await startRun(client, { plan, inputs: {}, principal: { id: 'alice', kind: 'human', groups: [] }, trigger: { source: 'bench' }, taskQueue });
       while ((await handle.query(pendingGatesQuery)).length === 0) await new Promise((r) => setTimeout(r, 20));
+      // As a person would: the gate's announcement has gone out before anyone answers it.
+      await new Promise((r) => setTimeout(r, SETTLE_MS));
       const t0 = Date.now();
       await approve(workflowId);
       const result = await handle.result();
@@ -72,7 +76,7 @@ export default async function bench(): Promise<void> {
       const handle = await client.workflow.start('signalThenStatement', { taskQueue: baselineQueue, workflowId, args: [request] });
       // Started and waiting, as the gated run is when its gate is pending.
       while ((await handle.describe()).raw.pendingWorkflowTask) await new Promise((r) => setTimeout(r, 20));
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, SETTLE_MS));
       const t0 = Date.now();
       await handle.signal('go');
       const out = (await handle.result()) as { rows: { ms: number }[] };
