@@ -8,9 +8,10 @@ import type { KeyObject } from 'node:crypto';
 import { signApproval } from '../approvals/signed-approval.js';
 import { principalChain, type Principal } from '../shared/principal.js';
 import { RUNBOOK } from '../shared/search-attributes.js';
+import { conflictedApprovers } from '../shared/separation-of-duties.js';
 import { approvalSignal, pendingGatesQuery } from '../workflows/definitions.js';
 import type { GateView } from '../workflows/approval-gate.js';
-import { allGates, pendingGates } from './gate-queries.js';
+import { allGates, pendingGates, requesterOf } from './gate-queries.js';
 import { mapLimit } from '../shared/map-limit.js';
 
 /** How far one required group has come: `have` of `count` approvals. */
@@ -81,11 +82,24 @@ export function closedReason(gate: GateView): string {
   }
 }
 
-function eligibility(gate: GateView, caller: Principal, groupsOf: ApprovalServiceDeps['groupsOf'], requester: string): { eligible: boolean; reason?: string } {
+/** How `id` is tied to the request, in the approver's words; `id` is one of conflictedApprovers(requester). */
+function conflictOf(requester: Principal, id: string): string {
+  if (requester.id === id) return 'you requested this';
+  for (let p: Principal | undefined = requester; p; p = p.onBehalfOf) {
+    if (p.owner === id) return `you own ${p.kind} ${p.id}, which ${p === requester ? 'requested this' : 'this was requested for'}`;
+    if (p.id === id) return 'it was requested on your behalf';
+  }
+  return 'you are in the requester chain';
+}
+
+/** `requester` undefined: the run's start could not be read, so whose request it is can't be checked. */
+function eligibility(gate: GateView, caller: Principal, groupsOf: ApprovalServiceDeps['groupsOf'], requester: Principal | undefined): { eligible: boolean; reason?: string } {
   if (gate.state !== 'pending') return { eligible: false, reason: closedReason(gate) };
   // Approving is a person's judgment: agents and services may request, never approve.
   if (caller.kind !== 'human') return { eligible: false, reason: `a ${caller.kind} cannot approve; approvals come from people` };
-  if (requester.split(' -> ').some((link) => link.endsWith(`:${caller.id}`))) return { eligible: false, reason: 'you requested this (separation of duties)' };
+  if (!requester) return { eligible: false, reason: `the run's requester can't be read, so separation of duties can't be checked (${gate.requester})` };
+  // The gate's and execution's own rule, applied before signing: the run would reject these decisions anyway.
+  if (conflictedApprovers(requester).has(caller.id)) return { eligible: false, reason: `${conflictOf(requester, caller.id)} (separation of duties)` };
   if (gate.decisions.some((d) => d.approver === caller.id)) return { eligible: false, reason: 'you have already decided' };
   const groups = groupsOf(caller.id) ?? [];
   if (!gate.required.some((r) => groups.includes(r.group))) return { eligible: false, reason: `needs a member of ${gate.required.map((r) => r.group).join(' or ')}` };
@@ -96,9 +110,11 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
   const now = deps.now ?? (() => new Date());
 
   const gatesOf = (workflowId: string): Promise<GateView[]> => pendingGates(deps.client, workflowId);
+  // Unreadable counts as unknown, which eligibility refuses: separation of duties is never skipped.
+  const requester = (workflowId: string): Promise<Principal | undefined> => requesterOf(deps.client, workflowId).catch(() => undefined);
 
-  const detail = (gate: GateView, caller: Principal, workflowId: string, runbook: string): PendingGate => {
-    const e = eligibility(gate, caller, deps.groupsOf, gate.requester);
+  const detail = (gate: GateView, caller: Principal, workflowId: string, runbook: string, by: Principal | undefined): PendingGate => {
+    const e = eligibility(gate, caller, deps.groupsOf, by);
     return { ...gate, workflowId, runbook, eligible: e.eligible, ineligibleReason: e.reason, needs: needs(gate), progress: progress(gate) };
   };
 
@@ -112,15 +128,16 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       // Asked side by side: a run whose worker is down waits out its query deadline without holding up the others.
       const answers = await mapLimit(runs, LIST_CONCURRENCY, async (run) => {
         try {
-          return { run, gates: await gatesOf(run.workflowId) };
+          const [gates, by] = await Promise.all([gatesOf(run.workflowId), requester(run.workflowId)]);
+          return { run, gates, by };
         } catch {
-          return { run, gates: [] as GateView[] }; // closed between listing and querying, or no worker to answer
+          return { run, gates: [] as GateView[], by: undefined }; // closed between listing and querying, or no worker to answer
         }
       });
       const out: PendingGate[] = [];
-      for (const { run, gates } of answers) {
+      for (const { run, gates, by } of answers) {
         for (const gate of gates) {
-          const shown = detail(gate, caller, run.workflowId, run.runbook);
+          const shown = detail(gate, caller, run.workflowId, run.runbook, by);
           if (mine && !shown.eligible) continue;
           out.push(shown);
         }
@@ -135,6 +152,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
     async view(caller: Principal, workflowId: string, gateId: string): Promise<PendingGate> {
       let gates: GateView[];
       let runbook: string;
+      const by = requester(workflowId);
       try {
         const handle = deps.client.workflow.getHandle(workflowId);
         const described = await handle.describe();
@@ -145,7 +163,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       }
       const gate = gates.find((g) => g.gateId === gateId);
       if (!gate) throw new ApprovalError(404, `run ${workflowId} has no gate ${gateId}`);
-      return detail(gate, caller, workflowId, runbook);
+      return detail(gate, caller, workflowId, runbook, await by);
     },
 
     async get(workflowId: string, gateId?: string): Promise<GateView> {
@@ -170,8 +188,8 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
     },
 
     async decide(caller: Principal, workflowId: string, gateId: string | undefined, decision: 'approve' | 'deny', comment?: string): Promise<DecisionOutcome> {
-      const gate = await this.get(workflowId, gateId);
-      const e = eligibility(gate, caller, deps.groupsOf, gate.requester);
+      const [gate, by] = await Promise.all([this.get(workflowId, gateId), requester(workflowId)]);
+      const e = eligibility(gate, caller, deps.groupsOf, by);
       if (!e.eligible) throw new ApprovalError(403, `you can't decide this gate: ${e.reason}`);
       const at = now().toISOString();
       const claims = { workflowId, gateId: gate.gateId, statementHash: gate.subject?.statementHash ?? '', decision, approver: caller.id, at };

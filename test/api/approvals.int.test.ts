@@ -41,7 +41,7 @@ describe('approval API', () => {
   });
 
   const as = (token: string) => ({ authorization: `Bearer dev-${token}` });
-  const start = (yaml: string) => startRun(temporal.client, { plan: compileRunbookOrThrow(yaml, 'inline.yaml'), inputs: {}, principal: alice, trigger: { source: 'test' }, taskQueue: temporal.taskQueue });
+  const start = (yaml: string, principal = alice) => startRun(temporal.client, { plan: compileRunbookOrThrow(yaml, 'inline.yaml'), inputs: {}, principal, trigger: { source: 'test' }, taskQueue: temporal.taskQueue });
   const gated = (approvers: string) => `apiVersion: vigil/v1\nkind: Runbook\nmetadata: { name: gated }\nspec:\n  steps:\n    - id: gate\n      approval: { approvers: ${approvers}, message: "Flip the switch?" }\n`;
 
   async function waitForGate(workflowId: string, token = 'bob') {
@@ -84,6 +84,34 @@ describe('approval API', () => {
     const second = await app.inject({ method: 'POST', url: `/v1/runs/${workflowId}/gates/gate/approve`, headers: as('carol'), payload: {} });
     expect(second.json()).toMatchObject({ status: 'quorum_reached' });
     expect((await watchRun(handle, () => undefined, 50)).ok).toBe(true);
+  });
+
+  it("refuses the agent's owner and whom the agent acts for up front, as the run would, and lists the gate under --mine for neither", async () => {
+    const mineOf = async (token: string) => (await app.inject({ method: 'GET', url: '/v1/approvals?mine=true', headers: as(token) })).json().approvals.map((g: { workflowId: string }) => g.workflowId);
+    const approve = (workflowId: string, token: string) => app.inject({ method: 'POST', url: `/v1/runs/${workflowId}/gates/gate/approve`, headers: as(token), payload: {} });
+
+    // triage-bot is alice's agent: alice (sre) must not approve what her agent asks for.
+    const byAgent = await start(gated('[{ group: sre }]'), identities.principal('triage-bot')!);
+    expect(await waitForGate(byAgent.workflowId, 'alice')).toMatchObject({ requester: 'agent:triage-bot', eligible: false, ineligibleReason: 'you own agent triage-bot, which requested this (separation of duties)' });
+    expect(await mineOf('alice')).not.toContain(byAgent.workflowId);
+    const owner = await approve(byAgent.workflowId, 'alice');
+    expect(owner.statusCode).toBe(403);
+    expect(owner.json().message).toBe("you can't decide this gate: you own agent triage-bot, which requested this (separation of duties)");
+
+    // The agent acting for dave (sre): neither dave nor the agent's owner may approve.
+    const forDave = await start(gated('[{ group: sre }]'), identities.principal('triage-bot', identities.principal('dave'))!);
+    expect(await waitForGate(forDave.workflowId, 'dave')).toMatchObject({ requester: 'agent:triage-bot -> human:dave', eligible: false, ineligibleReason: 'it was requested on your behalf (separation of duties)' });
+    expect(await mineOf('dave')).not.toContain(forDave.workflowId);
+    expect(await mineOf('alice')).not.toContain(forDave.workflowId);
+    expect((await approve(forDave.workflowId, 'dave')).json()).toMatchObject({ message: "you can't decide this gate: it was requested on your behalf (separation of duties)" });
+    expect((await approve(forDave.workflowId, 'alice')).statusCode).toBe(403);
+
+    // Anyone else in sre still may, and the runs complete.
+    expect(await mineOf('carol')).toEqual(expect.arrayContaining([byAgent.workflowId, forDave.workflowId]));
+    for (const run of [byAgent, forDave]) {
+      expect((await approve(run.workflowId, 'carol')).json()).toMatchObject({ status: 'quorum_reached' });
+      expect((await watchRun(run.handle, () => undefined, 50)).ok).toBe(true);
+    }
   });
 
   it('works from the command line: vigil approvals --mine, then vigil approve', async () => {
