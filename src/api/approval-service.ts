@@ -49,8 +49,6 @@ export class ApprovalError extends Error {
 export interface ApprovalServiceDeps {
   readonly client: Client;
   readonly privateKey: KeyObject;
-  /** Groups of a principal id under the current identity config. */
-  readonly groupsOf: (id: string) => readonly string[] | undefined;
   readonly now?: () => Date;
 }
 
@@ -93,7 +91,7 @@ function conflictOf(requester: Principal, id: string): string {
 }
 
 /** `requester` undefined: the run's start could not be read, so whose request it is can't be checked. */
-function eligibility(gate: GateView, caller: Principal, groupsOf: ApprovalServiceDeps['groupsOf'], requester: Principal | undefined): { eligible: boolean; reason?: string } {
+function eligibility(gate: GateView, caller: Principal, requester: Principal | undefined): { eligible: boolean; reason?: string } {
   if (gate.state !== 'pending') return { eligible: false, reason: closedReason(gate) };
   // Approving is a person's judgment: agents and services may request, never approve.
   if (caller.kind !== 'human') return { eligible: false, reason: `a ${caller.kind} cannot approve; approvals come from people` };
@@ -101,8 +99,8 @@ function eligibility(gate: GateView, caller: Principal, groupsOf: ApprovalServic
   // The gate's and execution's own rule, applied before signing: the run would reject these decisions anyway.
   if (conflictedApprovers(requester).has(caller.id)) return { eligible: false, reason: `${conflictOf(requester, caller.id)} (separation of duties)` };
   if (gate.decisions.some((d) => d.approver === caller.id)) return { eligible: false, reason: 'you have already decided' };
-  const groups = groupsOf(caller.id) ?? [];
-  if (!gate.required.some((r) => groups.includes(r.group))) return { eligible: false, reason: `needs a member of ${gate.required.map((r) => r.group).join(' or ')}` };
+  // The groups the caller authenticated with: the identities file's for a token, the provider's claim for an OIDC JWT.
+  if (!gate.required.some((r) => caller.groups.includes(r.group))) return { eligible: false, reason: `needs a member of ${gate.required.map((r) => r.group).join(' or ')}` };
   return { eligible: true };
 }
 
@@ -114,7 +112,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
   const requester = (workflowId: string): Promise<Principal | undefined> => requesterOf(deps.client, workflowId).catch(() => undefined);
 
   const detail = (gate: GateView, caller: Principal, workflowId: string, runbook: string, by: Principal | undefined): PendingGate => {
-    const e = eligibility(gate, caller, deps.groupsOf, by);
+    const e = eligibility(gate, caller, by);
     return { ...gate, workflowId, runbook, eligible: e.eligible, ineligibleReason: e.reason, needs: needs(gate), progress: progress(gate) };
   };
 
@@ -189,13 +187,13 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
 
     async decide(caller: Principal, workflowId: string, gateId: string | undefined, decision: 'approve' | 'deny', comment?: string): Promise<DecisionOutcome> {
       const [gate, by] = await Promise.all([this.get(workflowId, gateId), requester(workflowId)]);
-      const e = eligibility(gate, caller, deps.groupsOf, by);
+      const e = eligibility(gate, caller, by);
       if (!e.eligible) throw new ApprovalError(403, `you can't decide this gate: ${e.reason}`);
       const at = now().toISOString();
       const claims = { workflowId, gateId: gate.gateId, statementHash: gate.subject?.statementHash ?? '', decision, approver: caller.id, at };
       const signature = signApproval(claims, deps.privateKey);
       const handle = deps.client.workflow.getHandle(workflowId);
-      await handle.signal(approvalSignal, { gateId: gate.gateId, decision, approver: { id: caller.id, groups: [...(deps.groupsOf(caller.id) ?? [])] }, comment, at, signature });
+      await handle.signal(approvalSignal, { gateId: gate.gateId, decision, approver: { id: caller.id, groups: [...caller.groups] }, comment, at, signature });
       // The gate verifies the signature in a local activity: wait until it has taken a position on this decision.
       for (let i = 0; i < 100; i++) {
         const current = (await handle.query(pendingGatesQuery).catch(() => [] as GateView[])).find((g) => g.gateId === gate.gateId);

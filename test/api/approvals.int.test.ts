@@ -4,17 +4,19 @@
  * on a SQL statement is approved against that statement's hash.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApprovalService } from '../../src/api/approval-service.js';
 import { buildServer } from '../../src/api/server.js';
 import { loadApprovalKeys } from '../../src/approvals/key-files.js';
 import { startRun } from '../../src/client/start-run.js';
 import { watchRun } from '../../src/client/watch-run.js';
-import { loadIdentitiesFile } from '../../src/governance/identity.js';
+import { loadIdentities, loadIdentitiesFile } from '../../src/governance/identity.js';
 import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
 import { approvalSignal, pendingGatesQuery } from '../../src/workflows/definitions.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
@@ -31,7 +33,7 @@ describe('approval API', () => {
   beforeAll(async () => {
     stack = await startTestStack();
     temporal = stack.temporal;
-    const approvals = createApprovalService({ client: temporal.client, privateKey: loadApprovalKeys(stack.key.file, false).privateKey, groupsOf: (id) => identities.groupsOf(id) });
+    const approvals = createApprovalService({ client: temporal.client, privateKey: loadApprovalKeys(stack.key.file, false).privateKey });
     app = buildServer({ identities, approvals });
   });
 
@@ -111,6 +113,34 @@ describe('approval API', () => {
     for (const run of [byAgent, forDave]) {
       expect((await approve(run.workflowId, 'carol')).json()).toMatchObject({ status: 'quorum_reached' });
       expect((await watchRun(run.handle, () => undefined, 50)).ok).toBe(true);
+    }
+  });
+
+  it("judges an OIDC approver by the groups their token carries; the run, which knows only the identities file, rejects them and the answer says so", async () => {
+    const { publicKey, privateKey } = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    const jwks: Server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+    await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', r));
+    const jwksUrl = `http://127.0.0.1:${(jwks.address() as { port: number }).port}/jwks.json`;
+    const withOidc = loadIdentities(`${readFileSync('identities/dev.yaml', 'utf8')}\noidc: { issuer: "https://idp.example", audience: vigil, jwks_url: "${jwksUrl}" }\n`, 'dev+oidc.yaml');
+    const oidcApp = buildServer({ identities: withOidc, approvals: createApprovalService({ client: temporal.client, privateKey: loadApprovalKeys(stack.key.file, false).privateKey }) });
+    try {
+      // olivia exists only at the identity provider, in dba.
+      const jwt = await new SignJWT({ preferred_username: 'olivia', groups: ['dba'] }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer('https://idp.example').setAudience('vigil').setIssuedAt().setExpirationTime('5m').sign(privateKey);
+      const olivia = { authorization: `Bearer ${jwt}` };
+      const { handle, workflowId } = await start(gated('[{ group: dba }]'));
+      await waitForGate(workflowId);
+      const mine = (await oidcApp.inject({ method: 'GET', url: '/v1/approvals?mine=true', headers: olivia })).json().approvals;
+      expect(mine.find((g: { workflowId: string }) => g.workflowId === workflowId)).toMatchObject({ eligible: true, needs: '0 of 1 dba' });
+
+      // Not yet counted by the run: its verification asks the identities file for olivia's groups (see docs/approvals.md).
+      const decided = await oidcApp.inject({ method: 'POST', url: `/v1/runs/${workflowId}/gates/gate/approve`, headers: olivia, payload: {} });
+      expect(decided.json()).toMatchObject({ status: 'rejected', reason: 'unknown approver "olivia"' });
+      expect((await app.inject({ method: 'POST', url: `/v1/runs/${workflowId}/gates/gate/approve`, headers: as('bob'), payload: {} })).json()).toMatchObject({ status: 'quorum_reached' });
+      expect((await watchRun(handle, () => undefined, 50)).ok).toBe(true);
+    } finally {
+      await oidcApp.close();
+      await new Promise((r) => jwks.close(r));
     }
   });
 

@@ -107,7 +107,7 @@ describe.skipIf(!chromium.ok)('web UI in a real browser', () => {
     stack = await startTestStack({ env: { VIGIL_POLICY: file } });
     auditPool = new pg.Pool({ connectionString: stack.db.url, max: 2 });
     const client = stack.temporal.client;
-    approvals = createApprovalService({ client, privateKey: loadApprovalKeys(stack.key.file, false).privateKey, groupsOf: (id) => identities.groupsOf(id) });
+    approvals = createApprovalService({ client, privateKey: loadApprovalKeys(stack.key.file, false).privateKey });
     app = buildServer({
       identities,
       approvals,
