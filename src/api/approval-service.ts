@@ -1,15 +1,16 @@
 /**
  * The approval service: lists the gates waiting for a person, and turns an authenticated person's decision into a
  * signed signal. It is the only holder of the signing key; the workflow and the SQL activity verify what it signs.
- * Every answer says what happened (counted, quorum reached, denied, or rejected with the reason), not just "sent".
+ * Every answer says what the run was seen to make of a decision (counted, quorum reached, denied, or rejected with the
+ * reason); when no answer confirmed it in time, it says just that: sent, outcome not yet known.
  */
 import type { Client } from '@temporalio/client';
 import type { KeyObject } from 'node:crypto';
 import { signApproval } from '../approvals/signed-approval.js';
-import { principalChain, type Principal } from '../shared/principal.js';
+import type { Principal } from '../shared/principal.js';
 import { RUNBOOK } from '../shared/search-attributes.js';
 import { conflictedApprovers } from '../shared/separation-of-duties.js';
-import { approvalSignal, pendingGatesQuery } from '../workflows/definitions.js';
+import { approvalSignal } from '../workflows/definitions.js';
 import type { GateView } from '../workflows/approval-gate.js';
 import { allGates, pendingGates, requesterOf } from './gate-queries.js';
 import { mapLimit } from '../shared/map-limit.js';
@@ -34,8 +35,13 @@ export interface PendingGate extends GateView {
 }
 
 export type DecisionOutcome =
-  | { readonly status: 'counted' | 'quorum_reached' | 'denied'; readonly gate: GateView | undefined }
-  | { readonly status: 'rejected'; readonly reason: string; readonly gate: GateView | undefined };
+  /** Counted toward the quorum; `needs` says how far the gate has come, e.g. "1 of 2 dba". */
+  | { readonly status: 'counted'; readonly needs: string; readonly gate: GateView }
+  | { readonly status: 'quorum_reached' | 'denied'; readonly gate: GateView }
+  /** Not counted: the run's reason, or how the gate closed before the decision reached it. */
+  | { readonly status: 'rejected'; readonly reason: string; readonly gate: GateView }
+  /** Signalled, but no answer from the run showed what it made of it. */
+  | { readonly status: 'sent'; readonly reason: string; readonly gate?: undefined };
 
 export class ApprovalError extends Error {
   constructor(
@@ -54,6 +60,9 @@ export interface ApprovalServiceDeps {
 
 /** How many runs the inbox asks for their gates at once. */
 const LIST_CONCURRENCY = 8;
+
+/** How long a decision waits for the run to show what it made of it (the gate verifies it in a local activity). */
+const OUTCOME_WAIT_MS = 5_000;
 
 function progress(gate: GateView): GateProgress[] {
   return gate.required.map((r) => ({ group: r.group, count: r.count, have: gate.decisions.filter((d) => d.decision === 'approve' && d.group === r.group).length }));
@@ -78,6 +87,21 @@ export function closedReason(gate: GateView): string {
     case 'pending':
       return 'it is still pending';
   }
+}
+
+/**
+ * What the run made of the decision `approver` signalled at `at`, as far as `gate` shows it; undefined while it shows
+ * nothing yet. Decisions are matched by their time stamp too, so an earlier one of the same approver is not taken for it.
+ */
+export function outcomeOf(gate: GateView, approver: string, at: string): DecisionOutcome | undefined {
+  const rejected = gate.rejected.find((r) => r.approver === approver && r.at === at);
+  if (rejected) return { status: 'rejected', reason: rejected.reason, gate };
+  const taken = gate.decisions.find((d) => d.approver === approver && d.at === at);
+  if (taken?.decision === 'deny') return { status: 'denied', gate };
+  if (taken) return gate.state === 'approved' ? { status: 'quorum_reached', gate } : { status: 'counted', needs: needs(gate), gate };
+  // The run drops a decision for a gate that has closed: it will never count.
+  if (gate.state !== 'pending') return { status: 'rejected', reason: `the gate closed before your decision reached it: ${closedReason(gate)}`, gate };
+  return undefined;
 }
 
 /** How `id` is tied to the request, in the approver's words; `id` is one of conflictedApprovers(requester). */
@@ -192,18 +216,29 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       const at = now().toISOString();
       const claims = { workflowId, gateId: gate.gateId, statementHash: gate.subject?.statementHash ?? '', decision, approver: caller.id, at };
       const signature = signApproval(claims, deps.privateKey);
-      const handle = deps.client.workflow.getHandle(workflowId);
-      await handle.signal(approvalSignal, { gateId: gate.gateId, decision, approver: { id: caller.id, groups: [...caller.groups] }, comment, at, signature });
-      // The gate verifies the signature in a local activity: wait until it has taken a position on this decision.
-      for (let i = 0; i < 100; i++) {
-        const current = (await handle.query(pendingGatesQuery).catch(() => [] as GateView[])).find((g) => g.gateId === gate.gateId);
-        if (!current) return { status: decision === 'deny' ? 'denied' : 'quorum_reached', gate: undefined };
-        const rejected = current.rejected.find((r) => r.approver === caller.id && r.at === at);
-        if (rejected) return { status: 'rejected', reason: rejected.reason, gate: current };
-        if (current.decisions.some((d) => d.approver === caller.id)) return { status: 'counted', gate: current };
+      try {
+        await deps.client.workflow.getHandle(workflowId).signal(approvalSignal, { gateId: gate.gateId, decision, approver: { id: caller.id, groups: [...caller.groups] }, comment, at, signature });
+      } catch (error) {
+        // The signal failed. Most likely the run ended since the check (its gate expired): say so rather than fail.
+        const closed = (await allGates(deps.client, workflowId).catch(() => [] as GateView[])).find((g) => g.gateId === gate.gateId && g.state !== 'pending');
+        if (closed) throw new ApprovalError(409, `you can't decide this gate: ${closedReason(closed)}`);
+        throw error;
+      }
+      // Asks for every gate, closed ones too: only the run's own record of this decision, or of how the gate closed, is an answer.
+      const until = Date.now() + OUTCOME_WAIT_MS;
+      const within = `within ${OUTCOME_WAIT_MS / 1000} s`;
+      let unanswered = `the run had not shown your decision ${within}`;
+      while (Date.now() < until) {
+        try {
+          const current = (await allGates(deps.client, workflowId, Math.max(until - Date.now(), 1))).find((g) => g.gateId === gate.gateId);
+          const outcome = current && outcomeOf(current, caller.id, at);
+          if (outcome) return outcome;
+        } catch (error) {
+          unanswered = `no answer from the run ${within} (${(error as Error).message}): is a worker running?`;
+        }
         await new Promise((r) => setTimeout(r, 50));
       }
-      return { status: 'rejected', reason: `no answer from run ${workflowId} within 5 s: is a worker running? (${principalChain(caller)})`, gate };
+      return { status: 'sent', reason: unanswered };
     },
   };
 }

@@ -79,7 +79,7 @@ describe('approval API', () => {
     expect(bot.json().message).toMatch(/a agent cannot approve/);
 
     const first = await app.inject({ method: 'POST', url: `/v1/runs/${workflowId}/gates/gate/approve`, headers: as('bob'), payload: { comment: 'checked the jobs' } });
-    expect(first.json()).toMatchObject({ status: 'counted' });
+    expect(first.json()).toMatchObject({ status: 'counted', needs: '1 of 2 dba' });
     expect(first.json().gate.decisions).toEqual([expect.objectContaining({ approver: 'bob', group: 'dba', comment: 'checked the jobs' })]);
     const again = await app.inject({ method: 'POST', url: `/v1/runs/${workflowId}/gates/gate/approve`, headers: as('bob'), payload: {} });
     expect(again.json().message).toMatch(/already decided/);
