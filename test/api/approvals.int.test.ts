@@ -186,6 +186,16 @@ describe('approval API', () => {
     expect(await watchRun(handle, () => undefined, 50)).toMatchObject({ ok: false, code: 'VIGIL_E_APPROVAL_DENIED', message: expect.stringContaining('denied by carol: not during the sale') });
   });
 
+  it('refuses a decision on a gate that expired, saying so, and shows the gate with how it closed', async () => {
+    const { handle, workflowId } = await start(gated('[{ group: dba }], timeout: 1s'));
+    expect(await watchRun(handle, () => undefined, 50)).toMatchObject({ ok: false, code: 'VIGIL_E_APPROVAL_EXPIRED' });
+    const late = await app.inject({ method: 'POST', url: `/v1/runs/${workflowId}/gates/gate/approve`, headers: as('bob'), payload: { comment: 'sorry, asleep' } });
+    expect(late.statusCode).toBe(409);
+    expect(late.json()).toEqual({ error: 'VIGIL_E_APPROVAL_REFUSED', message: "you can't decide this gate: it expired: no decision within 1000ms" });
+    const shown = await app.inject({ method: 'GET', url: `/v1/runs/${workflowId}/gates/gate`, headers: as('bob') });
+    expect(shown.json()).toMatchObject({ state: 'expired', eligible: false, ineligibleReason: 'it expired: no decision within 1000ms', decisions: [] });
+  });
+
   it('approves a policy gate on a SQL statement against that statement only (a replay for another does not count), and it runs', async () => {
     const plan = compileRunbookOrThrow(
       `apiVersion: vigil/v1\nkind: Runbook\nmetadata: { name: sleepy }\nspec:\n  steps:\n    - id: nap\n      intent: Sleep briefly, a side effect policy wants approved.\n      sql: { connection: demo, query: "SELECT pg_sleep(0.01) IS NULL AS slept" }\n`,
