@@ -26,7 +26,7 @@ import { startRun } from '../../src/client/start-run.js';
 import { loadIdentitiesFile } from '../../src/governance/identity.js';
 import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
 import type { Principal } from '../../src/shared/principal.js';
-import { chromiumForTests, launchBrowser, PHONE, DESK, screenshots, SCREENSHOT_DIR, type Shot } from '../support/browser.js';
+import { browserForTests, launchBrowser, PHONE, DESK, screenshots, SCREENSHOT_DIR, type Shot } from '../support/browser.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 const identities = loadIdentitiesFile('identities/dev.yaml');
@@ -83,9 +83,14 @@ const HOSTILE = runbook(
 `,
 );
 
-const chromium = chromiumForTests();
+const chromium = browserForTests();
 
-describe.skipIf(!chromium.ok)('web UI in a real browser', () => {
+// Without Chromium this is the test that runs, and it fails saying why: the UI never goes untested in silence.
+it.runIf(chromium.state === 'missing')('has a Chromium to run the browser tests in', () => {
+  expect.fail(chromium.state === 'missing' ? chromium.reason : '');
+});
+
+describe.runIf(chromium.state === 'ready')('web UI in a real browser', () => {
   let stack: TestStack;
   let app: FastifyInstance;
   let base: string;
@@ -116,7 +121,7 @@ describe.skipIf(!chromium.ok)('web UI in a real browser', () => {
       audit: createAuditService({ pool: auditPool, signingKey: generateKeyPairSync('ed25519').privateKey }),
     });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await launchBrowser(chromium.ok ? chromium.path : '');
+    browser = await launchBrowser(chromium.state === 'ready' ? chromium.path : '');
     // A stand-in for the chat client: another site (localhost is not 127.0.0.1 to a browser) with a link to a gate.
     chat = createServer((req, res) => {
       const target = new URL(req.url ?? '/', 'http://x').searchParams.get('to') ?? '/';
@@ -133,7 +138,7 @@ describe.skipIf(!chromium.ok)('web UI in a real browser', () => {
     }
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();
-    await new Promise((r) => chat?.close(r));
+    if (chat) await new Promise((r) => chat.close(r)); // never started when beforeAll failed early
     await app?.close();
     await auditPool?.end();
     await stack?.close();
