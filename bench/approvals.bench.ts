@@ -42,7 +42,7 @@ export default async function bench(): Promise<void> {
   try {
     const worker = await stack.createWorker();
     const identities = loadIdentitiesFile('identities/dev.yaml');
-    const service = createApprovalService({ client, privateKey: loadApprovalKeys(key.file, false).privateKey, groupsOf: (id) => identities.groupsOf(id) });
+    const service = createApprovalService({ client, privateKey: loadApprovalKeys(key.file, false).privateKey });
     const bob = identities.principal('bob');
     if (!bob) throw new Error('dev identities lack bob');
     const plan = compileRunbookOrThrow(RUNBOOK, 'gated-now.yaml');

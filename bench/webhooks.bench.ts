@@ -81,7 +81,7 @@ export default async function bench(): Promise<void> {
   const identities = loadIdentities(IDENTITIES, 'bench-identities.yaml');
   const app = buildServer({
     identities,
-    approvals: createApprovalService({ client, privateKey: loadApprovalKeys(key.file, false).privateKey, groupsOf: (id) => identities.groupsOf(id) }),
+    approvals: createApprovalService({ client, privateKey: loadApprovalKeys(key.file, false).privateKey }),
     hooks: { client, taskQueue, plans: [plan], sources: resolveWebhookSecrets(identities.webhooks, {}) },
   });
   const received = new Map<string, number>();

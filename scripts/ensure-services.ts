@@ -3,8 +3,8 @@
  * with `npm ci && npm test` and nothing installed by hand.
  * - PostgreSQL: TEST_DATABASE_URL, or the local service on 127.0.0.1:5432, started through pg_ctlcluster when it is down.
  * - The Temporal CLI: found or built once into the cache (minutes the first time), unless TEMPORAL_ADDRESS is set.
- * - Debian's Chromium for the browser tests of the web UI: installed with apt-get when missing. Not fatal: without
- *   it the browser tests skip and say why.
+ * - Debian's Chromium for the browser tests of the web UI: installed with apt-get when missing. Not fatal here:
+ *   without it the browser tests fail and say why, unless VIGIL_SKIP_BROWSER=1 skips them (then nothing is installed).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -45,8 +45,12 @@ try {
     const cli = await findTemporalCli(process.env, (line) => console.log(line));
     console.log(cli.kind === 'path' ? `Temporal CLI: ${cli.path} (${cli.source})` : 'Temporal CLI: SDK download');
   }
-  const chromium = ensureChromium((line) => console.log(line));
-  console.log(chromium.ok ? `Chromium: ${chromium.path}` : `Chromium: none, the browser tests will skip (${chromium.reason})`);
+  if (process.env.VIGIL_SKIP_BROWSER === '1') {
+    console.log('Chromium: not looked for, the browser tests are skipped (VIGIL_SKIP_BROWSER=1)');
+  } else {
+    const chromium = ensureChromium((line) => console.log(line));
+    console.log(chromium.ok ? `Chromium: ${chromium.path}` : `Chromium: none, the browser tests will fail (${chromium.reason}); VIGIL_SKIP_BROWSER=1 skips them`);
+  }
 } catch (error) {
   console.error(`ensure-services: ${(error as Error).message}`);
   process.exit(1);

@@ -4,8 +4,10 @@
  * Runs on workers older than the `vigil.gates` query answer only for their pending gates; those are returned then.
  */
 import type { Client } from '@temporalio/client';
+import type { Principal } from '../shared/principal.js';
 import type { GateView } from '../workflows/approval-gate.js';
 import { gatesQuery, pendingGatesQuery } from '../workflows/definitions.js';
+import { readRunHistory } from './run-history.js';
 
 export const QUERY_DEADLINE_MS = 10_000;
 
@@ -13,18 +15,29 @@ export function withDeadline<T>(client: Client, fn: () => Promise<T>, ms = QUERY
   return client.connection.withDeadline(Date.now() + ms, fn);
 }
 
-export function pendingGates(client: Client, workflowId: string): Promise<GateView[]> {
-  return withDeadline(client, () => client.workflow.getHandle(workflowId).query(pendingGatesQuery));
+export function pendingGates(client: Client, workflowId: string, ms = QUERY_DEADLINE_MS): Promise<GateView[]> {
+  return withDeadline(client, () => client.workflow.getHandle(workflowId).query(pendingGatesQuery), ms);
 }
 
 /** Every gate the run opened, decided or not. */
-export async function allGates(client: Client, workflowId: string): Promise<GateView[]> {
+export async function allGates(client: Client, workflowId: string, ms = QUERY_DEADLINE_MS): Promise<GateView[]> {
   const handle = client.workflow.getHandle(workflowId);
   try {
-    return await withDeadline(client, () => handle.query(gatesQuery));
+    return await withDeadline(client, () => handle.query(gatesQuery), ms);
   } catch (error) {
     // An older worker knows only the pending-gates query; anything else (no such run, no worker) is the caller's.
     if (!/did not register a handler|QueryNotRegistered/i.test((error as Error).message ?? '')) throw error;
-    return pendingGates(client, workflowId);
+    return pendingGates(client, workflowId, ms);
   }
+}
+
+/**
+ * Who requested a run, as its gates see them (owner and on-behalf-of included): the principal it was started with,
+ * read from its first history event. Needs no worker; undefined when the start can't be decoded.
+ */
+export async function requesterOf(client: Client, workflowId: string): Promise<Principal | undefined> {
+  const { history } = await withDeadline(client, () =>
+    client.workflowService.getWorkflowExecutionHistory({ namespace: client.options.namespace, execution: { workflowId }, maximumPageSize: 1 }),
+  );
+  return history ? readRunHistory(history).principal : undefined;
 }

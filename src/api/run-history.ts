@@ -28,6 +28,8 @@ export interface StepOutput {
 
 export interface RunFacts {
   readonly runbook?: string;
+  /** Who the run was started as: the requester its gates apply separation of duties to. */
+  readonly principal?: Principal;
   readonly principalChain?: string;
   readonly triggerSource?: string;
   readonly triggerId?: string;
@@ -70,6 +72,7 @@ function stepOutput(output: SqlOutput): StepOutput {
 export function readRunHistory(history: History): RunFacts {
   const facts: {
     runbook?: string;
+    principal?: Principal;
     principalChain?: string;
     triggerSource?: string;
     triggerId?: string;
@@ -84,7 +87,10 @@ export function readRunHistory(history: History): RunFacts {
     if (started) {
       const input = decode<{ plan?: { runbook?: { name?: string } }; principal?: Principal; trigger?: { source?: string; id?: string } }>(started.input?.payloads?.[0]);
       facts.runbook = input?.plan?.runbook?.name;
-      if (input?.principal) facts.principalChain = principalChain(input.principal);
+      if (input?.principal) {
+        facts.principal = input.principal;
+        facts.principalChain = principalChain(input.principal);
+      }
       facts.triggerSource = input?.trigger?.source;
       facts.triggerId = input?.trigger?.id;
       facts.traceId = traceIdOf(decode<{ traceparent?: unknown }>(started.header?.fields?.[TRACE_HEADER]));

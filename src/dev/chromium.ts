@@ -2,7 +2,7 @@
  * Finds Debian's Chromium for the browser tests, installing it with apt-get when it is missing and we may
  * (root, apt-get present). Runs in the test setup only, never in the server. Never downloads a browser build of its
  * own: Playwright's download does not work here, Debian's package does. Answers why when no browser can be had, so
- * the browser tests can skip with that reason instead of failing obscurely.
+ * the browser tests fail with that reason instead of obscurely.
  */
 import { spawnSync } from 'node:child_process';
 import { executable } from './executable.js';

@@ -4,17 +4,19 @@
  * on a SQL statement is approved against that statement's hash.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApprovalService } from '../../src/api/approval-service.js';
 import { buildServer } from '../../src/api/server.js';
 import { loadApprovalKeys } from '../../src/approvals/key-files.js';
 import { startRun } from '../../src/client/start-run.js';
 import { watchRun } from '../../src/client/watch-run.js';
-import { loadIdentitiesFile } from '../../src/governance/identity.js';
+import { loadIdentities, loadIdentitiesFile } from '../../src/governance/identity.js';
 import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
 import { approvalSignal, pendingGatesQuery } from '../../src/workflows/definitions.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
@@ -31,7 +33,7 @@ describe('approval API', () => {
   beforeAll(async () => {
     stack = await startTestStack();
     temporal = stack.temporal;
-    const approvals = createApprovalService({ client: temporal.client, privateKey: loadApprovalKeys(stack.key.file, false).privateKey, groupsOf: (id) => identities.groupsOf(id) });
+    const approvals = createApprovalService({ client: temporal.client, privateKey: loadApprovalKeys(stack.key.file, false).privateKey });
     app = buildServer({ identities, approvals });
   });
 
@@ -41,7 +43,7 @@ describe('approval API', () => {
   });
 
   const as = (token: string) => ({ authorization: `Bearer dev-${token}` });
-  const start = (yaml: string) => startRun(temporal.client, { plan: compileRunbookOrThrow(yaml, 'inline.yaml'), inputs: {}, principal: alice, trigger: { source: 'test' }, taskQueue: temporal.taskQueue });
+  const start = (yaml: string, principal = alice) => startRun(temporal.client, { plan: compileRunbookOrThrow(yaml, 'inline.yaml'), inputs: {}, principal, trigger: { source: 'test' }, taskQueue: temporal.taskQueue });
   const gated = (approvers: string) => `apiVersion: vigil/v1\nkind: Runbook\nmetadata: { name: gated }\nspec:\n  steps:\n    - id: gate\n      approval: { approvers: ${approvers}, message: "Flip the switch?" }\n`;
 
   async function waitForGate(workflowId: string, token = 'bob') {
@@ -77,13 +79,69 @@ describe('approval API', () => {
     expect(bot.json().message).toMatch(/a agent cannot approve/);
 
     const first = await app.inject({ method: 'POST', url: `/v1/runs/${workflowId}/gates/gate/approve`, headers: as('bob'), payload: { comment: 'checked the jobs' } });
-    expect(first.json()).toMatchObject({ status: 'counted' });
+    expect(first.json()).toMatchObject({ status: 'counted', needs: '1 of 2 dba' });
     expect(first.json().gate.decisions).toEqual([expect.objectContaining({ approver: 'bob', group: 'dba', comment: 'checked the jobs' })]);
     const again = await app.inject({ method: 'POST', url: `/v1/runs/${workflowId}/gates/gate/approve`, headers: as('bob'), payload: {} });
     expect(again.json().message).toMatch(/already decided/);
     const second = await app.inject({ method: 'POST', url: `/v1/runs/${workflowId}/gates/gate/approve`, headers: as('carol'), payload: {} });
     expect(second.json()).toMatchObject({ status: 'quorum_reached' });
     expect((await watchRun(handle, () => undefined, 50)).ok).toBe(true);
+  });
+
+  it("refuses the agent's owner and whom the agent acts for up front, as the run would, and lists the gate under --mine for neither", async () => {
+    const mineOf = async (token: string) => (await app.inject({ method: 'GET', url: '/v1/approvals?mine=true', headers: as(token) })).json().approvals.map((g: { workflowId: string }) => g.workflowId);
+    const approve = (workflowId: string, token: string) => app.inject({ method: 'POST', url: `/v1/runs/${workflowId}/gates/gate/approve`, headers: as(token), payload: {} });
+
+    // triage-bot is alice's agent: alice (sre) must not approve what her agent asks for.
+    const byAgent = await start(gated('[{ group: sre }]'), identities.principal('triage-bot')!);
+    expect(await waitForGate(byAgent.workflowId, 'alice')).toMatchObject({ requester: 'agent:triage-bot', eligible: false, ineligibleReason: 'you own agent triage-bot, which requested this (separation of duties)' });
+    expect(await mineOf('alice')).not.toContain(byAgent.workflowId);
+    const owner = await approve(byAgent.workflowId, 'alice');
+    expect(owner.statusCode).toBe(403);
+    expect(owner.json().message).toBe("you can't decide this gate: you own agent triage-bot, which requested this (separation of duties)");
+
+    // The agent acting for dave (sre): neither dave nor the agent's owner may approve.
+    const forDave = await start(gated('[{ group: sre }]'), identities.principal('triage-bot', identities.principal('dave'))!);
+    expect(await waitForGate(forDave.workflowId, 'dave')).toMatchObject({ requester: 'agent:triage-bot -> human:dave', eligible: false, ineligibleReason: 'it was requested on your behalf (separation of duties)' });
+    expect(await mineOf('dave')).not.toContain(forDave.workflowId);
+    expect(await mineOf('alice')).not.toContain(forDave.workflowId);
+    expect((await approve(forDave.workflowId, 'dave')).json()).toMatchObject({ message: "you can't decide this gate: it was requested on your behalf (separation of duties)" });
+    expect((await approve(forDave.workflowId, 'alice')).statusCode).toBe(403);
+
+    // Anyone else in sre still may, and the runs complete.
+    expect(await mineOf('carol')).toEqual(expect.arrayContaining([byAgent.workflowId, forDave.workflowId]));
+    for (const run of [byAgent, forDave]) {
+      expect((await approve(run.workflowId, 'carol')).json()).toMatchObject({ status: 'quorum_reached' });
+      expect((await watchRun(run.handle, () => undefined, 50)).ok).toBe(true);
+    }
+  });
+
+  it("judges an OIDC approver by the groups their token carries; the run, which knows only the identities file, rejects them and the answer says so", async () => {
+    const { publicKey, privateKey } = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    const jwks: Server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+    await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', r));
+    const jwksUrl = `http://127.0.0.1:${(jwks.address() as { port: number }).port}/jwks.json`;
+    const withOidc = loadIdentities(`${readFileSync('identities/dev.yaml', 'utf8')}\noidc: { issuer: "https://idp.example", audience: vigil, jwks_url: "${jwksUrl}" }\n`, 'dev+oidc.yaml');
+    const oidcApp = buildServer({ identities: withOidc, approvals: createApprovalService({ client: temporal.client, privateKey: loadApprovalKeys(stack.key.file, false).privateKey }) });
+    try {
+      // olivia exists only at the identity provider, in dba.
+      const jwt = await new SignJWT({ preferred_username: 'olivia', groups: ['dba'] }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer('https://idp.example').setAudience('vigil').setIssuedAt().setExpirationTime('5m').sign(privateKey);
+      const olivia = { authorization: `Bearer ${jwt}` };
+      const { handle, workflowId } = await start(gated('[{ group: dba }]'));
+      await waitForGate(workflowId);
+      const mine = (await oidcApp.inject({ method: 'GET', url: '/v1/approvals?mine=true', headers: olivia })).json().approvals;
+      expect(mine.find((g: { workflowId: string }) => g.workflowId === workflowId)).toMatchObject({ eligible: true, needs: '0 of 1 dba' });
+
+      // Not yet counted by the run: its verification asks the identities file for olivia's groups (see docs/approvals.md).
+      const decided = await oidcApp.inject({ method: 'POST', url: `/v1/runs/${workflowId}/gates/gate/approve`, headers: olivia, payload: {} });
+      expect(decided.json()).toMatchObject({ status: 'rejected', reason: 'unknown approver "olivia"' });
+      expect((await app.inject({ method: 'POST', url: `/v1/runs/${workflowId}/gates/gate/approve`, headers: as('bob'), payload: {} })).json()).toMatchObject({ status: 'quorum_reached' });
+      expect((await watchRun(handle, () => undefined, 50)).ok).toBe(true);
+    } finally {
+      await oidcApp.close();
+      await new Promise((r) => jwks.close(r));
+    }
   });
 
   it('works from the command line: vigil approvals --mine, then vigil approve', async () => {
@@ -126,6 +184,16 @@ describe('approval API', () => {
     const res = await app.inject({ method: 'POST', url: `/v1/runs/${workflowId}/deny`, headers: as('carol'), payload: { reason: 'not during the sale' } });
     expect(res.json()).toMatchObject({ status: 'denied' });
     expect(await watchRun(handle, () => undefined, 50)).toMatchObject({ ok: false, code: 'VIGIL_E_APPROVAL_DENIED', message: expect.stringContaining('denied by carol: not during the sale') });
+  });
+
+  it('refuses a decision on a gate that expired, saying so, and shows the gate with how it closed', async () => {
+    const { handle, workflowId } = await start(gated('[{ group: dba }], timeout: 1s'));
+    expect(await watchRun(handle, () => undefined, 50)).toMatchObject({ ok: false, code: 'VIGIL_E_APPROVAL_EXPIRED' });
+    const late = await app.inject({ method: 'POST', url: `/v1/runs/${workflowId}/gates/gate/approve`, headers: as('bob'), payload: { comment: 'sorry, asleep' } });
+    expect(late.statusCode).toBe(409);
+    expect(late.json()).toEqual({ error: 'VIGIL_E_APPROVAL_REFUSED', message: "you can't decide this gate: it expired: no decision within 1000ms" });
+    const shown = await app.inject({ method: 'GET', url: `/v1/runs/${workflowId}/gates/gate`, headers: as('bob') });
+    expect(shown.json()).toMatchObject({ state: 'expired', eligible: false, ineligibleReason: 'it expired: no decision within 1000ms', decisions: [] });
   });
 
   it('approves a policy gate on a SQL statement against that statement only (a replay for another does not count), and it runs', async () => {

@@ -30,7 +30,7 @@ describe('webhooks while Temporal is unreachable', () => {
     const identities = loadIdentities(HOOK_IDENTITIES, 'test.yaml');
     const app = buildServer({
       identities,
-      approvals: createApprovalService({ client, privateKey: generateKeyPairSync('ed25519').privateKey, groupsOf: () => [] }),
+      approvals: createApprovalService({ client, privateKey: generateKeyPairSync('ed25519').privateKey }),
       hooks: { client, taskQueue: 'nowhere', plans: [PLAN], sources: resolveWebhookSecrets(identities.webhooks, HOOK_SECRETS), temporalDeadlineMs: 300 },
     });
     try {

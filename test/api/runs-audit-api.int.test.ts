@@ -51,7 +51,7 @@ describe('runs and audit API', () => {
     const audit = createAuditService({ pool, signingKey: generateKeyPairSync('ed25519').privateKey });
     app = buildServer({
       identities,
-      approvals: createApprovalService({ client, privateKey: loadApprovalKeys(stack.key.file, false).privateKey, groupsOf: (id) => identities.groupsOf(id) }),
+      approvals: createApprovalService({ client, privateKey: loadApprovalKeys(stack.key.file, false).privateKey }),
       runs: createRunService({
         client,
         namespace: 'default',
@@ -202,7 +202,7 @@ describe('runs and audit API', () => {
   });
 
   it('says the audit is unavailable when the server has no audit database', async () => {
-    const bare = buildServer({ identities, approvals: createApprovalService({ client: stack.temporal.client, privateKey: generateKeyPairSync('ed25519').privateKey, groupsOf: () => [] }) });
+    const bare = buildServer({ identities, approvals: createApprovalService({ client: stack.temporal.client, privateKey: generateKeyPairSync('ed25519').privateKey }) });
     const res = await bare.inject({ method: 'GET', url: '/v1/audit', headers: as('erin') });
     expect(res.statusCode).toBe(503);
     expect(res.json().error).toBe('VIGIL_E_AUDIT_UNAVAILABLE');

@@ -36,7 +36,7 @@ webhooks:
 
 export function buildHookServer(stack: TestStack, plans: readonly Plan[], now?: () => number): FastifyInstance {
   const identities = loadIdentities(HOOK_IDENTITIES, 'test-identities.yaml');
-  const approvals = createApprovalService({ client: stack.temporal.client, privateKey: loadApprovalKeys(stack.key.file, false).privateKey, groupsOf: (id) => identities.groupsOf(id) });
+  const approvals = createApprovalService({ client: stack.temporal.client, privateKey: loadApprovalKeys(stack.key.file, false).privateKey });
   const sources = resolveWebhookSecrets(identities.webhooks, HOOK_SECRETS);
   return buildServer({ identities, approvals, hooks: { client: stack.temporal.client, taskQueue: stack.temporal.taskQueue, plans, sources, ...(now ? { now } : {}) } });
 }

@@ -2,7 +2,7 @@
  * The web UI in a real browser (Debian's Chromium through playwright-core) against the real server (buildServer +
  * listen on loopback), real Temporal and real PostgreSQL: sign in; see a gate a runbook opened, with everything an
  * approver must see; approve it and watch the run complete; deny another and see the step fail with the reason;
- * be refused on a stale page and on your own request; markup in statements, values and outputs stays text; runs and
+ * be refused on a stale page, on a gate that expired, and on your own request; markup in statements, values and outputs stays text; runs and
  * audit search; the evidence download verifies; a chat link from another site lands signed in. Every page is
  * screenshot at phone and desk width into test-output/ui/ and must not scroll sideways on a phone.
  */
@@ -26,7 +26,7 @@ import { startRun } from '../../src/client/start-run.js';
 import { loadIdentitiesFile } from '../../src/governance/identity.js';
 import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
 import type { Principal } from '../../src/shared/principal.js';
-import { chromiumForTests, launchBrowser, PHONE, DESK, screenshots, SCREENSHOT_DIR, type Shot } from '../support/browser.js';
+import { browserForTests, launchBrowser, PHONE, DESK, screenshots, SCREENSHOT_DIR, type Shot } from '../support/browser.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 const identities = loadIdentitiesFile('identities/dev.yaml');
@@ -66,6 +66,7 @@ const RETRY = runbook(
       sql: { connection: demo, query: "UPDATE payment_jobs SET attempts = attempts + 1 WHERE state = 'failed' RETURNING id, attempts" }
 `,
 );
+const EXPIRING = runbook('expiring-switch', `    - id: gate\n      approval: { approvers: [{ group: dba }], message: "Flip it before the window closes?", timeout: 4s }\n`);
 const SELF = runbook('self-check', `    - id: gate\n      approval: { approvers: [{ group: dba }], message: "Flip the maintenance switch?" }\n`);
 const HOSTILE_INTENT = 'Check that <script>window.__pwned = "intent"</script> is shown as text.';
 const HOSTILE_LITERAL = `<script>window.__pwned = "literal"</script>`;
@@ -82,9 +83,14 @@ const HOSTILE = runbook(
 `,
 );
 
-const chromium = chromiumForTests();
+const chromium = browserForTests();
 
-describe.skipIf(!chromium.ok)('web UI in a real browser', () => {
+// Without Chromium this is the test that runs, and it fails saying why: the UI never goes untested in silence.
+it.runIf(chromium.state === 'missing')('has a Chromium to run the browser tests in', () => {
+  expect.fail(chromium.state === 'missing' ? chromium.reason : '');
+});
+
+describe.runIf(chromium.state === 'ready')('web UI in a real browser', () => {
   let stack: TestStack;
   let app: FastifyInstance;
   let base: string;
@@ -107,7 +113,7 @@ describe.skipIf(!chromium.ok)('web UI in a real browser', () => {
     stack = await startTestStack({ env: { VIGIL_POLICY: file } });
     auditPool = new pg.Pool({ connectionString: stack.db.url, max: 2 });
     const client = stack.temporal.client;
-    approvals = createApprovalService({ client, privateKey: loadApprovalKeys(stack.key.file, false).privateKey, groupsOf: (id) => identities.groupsOf(id) });
+    approvals = createApprovalService({ client, privateKey: loadApprovalKeys(stack.key.file, false).privateKey });
     app = buildServer({
       identities,
       approvals,
@@ -115,7 +121,7 @@ describe.skipIf(!chromium.ok)('web UI in a real browser', () => {
       audit: createAuditService({ pool: auditPool, signingKey: generateKeyPairSync('ed25519').privateKey }),
     });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await launchBrowser(chromium.ok ? chromium.path : '');
+    browser = await launchBrowser(chromium.state === 'ready' ? chromium.path : '');
     // A stand-in for the chat client: another site (localhost is not 127.0.0.1 to a browser) with a link to a gate.
     chat = createServer((req, res) => {
       const target = new URL(req.url ?? '/', 'http://x').searchParams.get('to') ?? '/';
@@ -132,7 +138,7 @@ describe.skipIf(!chromium.ok)('web UI in a real browser', () => {
     }
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();
-    await new Promise((r) => chat?.close(r));
+    if (chat) await new Promise((r) => chat.close(r)); // never started when beforeAll failed early
     await app?.close();
     await auditPool?.end();
     await stack?.close();
@@ -315,6 +321,23 @@ describe.skipIf(!chromium.ok)('web UI in a real browser', () => {
     expect(await text(page, '#run-failure')).toContain('VIGIL_E_APPROVAL_DENIED');
     expect(await text(page, '#step-retry')).toContain('denied by carol: not during the sale');
     await shoot(page, 'run-failed');
+  });
+
+  it('a gate that expired while its page was open refuses the decision and says it expired', async () => {
+    const page = await newPage();
+    await signIn(page, 'bob');
+    const workflowId = await start(EXPIRING, 'alice');
+    await page.goto(gateUrl(workflowId, 'gate'));
+    expect(await page.locator('button:has-text("Approve")').count()).toBe(1);
+    for (let i = 0; i < 100 && (await approvals.view(who('bob'), workflowId, 'gate')).state !== 'expired'; i++) await new Promise((r) => setTimeout(r, 100));
+
+    await page.fill('#comment', 'just in time?');
+    await page.click('button:has-text("Approve")');
+    await page.waitForSelector('#result');
+    expect(await text(page, '#result')).toContain("Refused: you can't decide this gate: it expired: no decision within 4000ms");
+    expect(await page.getAttribute('#result', 'role')).toBe('alert');
+    expect((await approvals.view(who('bob'), workflowId, 'gate')).decisions).toEqual([]);
+    await shoot(page, 'gate-expired');
   });
 
   it('says why you cannot decide your own request, and the server refuses it when tried anyway', async () => {

@@ -54,7 +54,7 @@ export function registerApprovalPages(ui: FastifyInstance, deps: ApprovalPagesDe
         const gate = `${workflowId}/${gateId}`;
         try {
           const outcome = await deps.approvals.decide(request.principal as Principal, workflowId, gateId, decision, comment);
-          request.session.set('flash', { gate, decision, outcome: { status: outcome.status, ...(outcome.status === 'rejected' ? { reason: outcome.reason } : {}) } });
+          request.session.set('flash', { gate, decision, outcome: { status: outcome.status, ...('reason' in outcome ? { reason: outcome.reason } : {}) } });
         } catch (error) {
           // Refusals are answers for the approver (not eligible, already decided, expired), shown on the gate.
           if (!(error instanceof ApprovalError)) throw error;

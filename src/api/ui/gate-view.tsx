@@ -20,11 +20,13 @@ export interface GateProps {
   readonly now: Date;
 }
 
-function resultOf(flash: DecisionFlash, gate: PendingGate): { tone: 'good' | 'bad'; text: string } {
+function resultOf(flash: DecisionFlash, gate: PendingGate): { tone: 'good' | 'bad' | 'wait'; text: string } {
   if ('refused' in flash) return { tone: 'bad', text: `Refused: ${flash.refused.message}` };
   const o = flash.outcome;
   switch (o.status) {
     case 'counted':
+      // The gate shown is read after the decision: it may have closed since (someone denied, it expired).
+      if (gate.state !== 'pending') return { tone: 'good', text: `Your approval counted. Since then ${gate.ineligibleReason ?? `the gate is ${gate.state}`}.` };
       return { tone: 'good', text: `Your approval counted. The gate still waits for others: ${progressText(gate.progress)}.` };
     case 'quorum_reached':
       return { tone: 'good', text: 'Approved: quorum reached, the run continues.' };
@@ -32,6 +34,8 @@ function resultOf(flash: DecisionFlash, gate: PendingGate): { tone: 'good' | 'ba
       return { tone: 'good', text: 'Denied: the step fails with your reason.' };
     case 'rejected':
       return { tone: 'bad', text: `The run did not count your decision: ${o.reason ?? 'no reason given'}` };
+    case 'sent':
+      return { tone: 'wait', text: `Your decision was sent; its outcome is not known yet (${o.reason ?? 'no answer'}). Reload this page to see it.` };
   }
 }
 

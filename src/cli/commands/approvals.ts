@@ -33,15 +33,22 @@ export async function approvalsCommand(options: { mine?: boolean; json?: boolean
 export async function decideCommand(decision: 'approve' | 'deny', run: string, gate: string | undefined, text: string | undefined, env: NodeJS.ProcessEnv): Promise<number> {
   const path = `/v1/runs/${encodeURIComponent(run)}${gate ? `/gates/${encodeURIComponent(gate)}` : ''}/${decision}`;
   const outcome = await callApi<DecisionOutcome>(env, 'POST', path, decision === 'approve' ? { comment: text } : { reason: text });
-  const said: Record<DecisionOutcome['status'], string> = {
-    counted: 'Approval counted; the gate still waits for others.',
-    quorum_reached: 'Approved: quorum reached, the run continues.',
-    denied: 'Denied: the step fails with your reason.',
-    rejected: 'Rejected by the run',
-  };
-  console.log(outcome.status === 'rejected' ? `${said.rejected}: ${outcome.reason}` : said[outcome.status]);
-  if (outcome.gate && outcome.status === 'counted') {
-    console.log(`  still needs: ${outcome.gate.required.map((r) => `${r.count} ${r.group}`).join(', ')}; so far ${outcome.gate.decisions.map((d) => d.approver).join(', ')}`);
+  switch (outcome.status) {
+    case 'counted':
+      console.log(`Approval counted (${outcome.needs}); ${outcome.gate.state === 'pending' ? 'the gate still waits for others.' : `the gate has since closed, ${outcome.gate.state}${outcome.gate.reason ? `: ${outcome.gate.reason}` : ''}.`}`);
+      return 0;
+    case 'quorum_reached':
+      console.log('Approved: quorum reached, the run continues.');
+      return 0;
+    case 'denied':
+      console.log('Denied: the step fails with your reason.');
+      return 0;
+    case 'rejected':
+      console.log(`Rejected by the run: ${outcome.reason}`);
+      return 1;
+    case 'sent':
+      // Not a success a script may build on: nobody has seen the run take the decision yet.
+      console.log(`Sent; the outcome is not known yet: ${outcome.reason}.`);
+      return 1;
   }
-  return outcome.status === 'rejected' ? 1 : 0;
 }

@@ -55,7 +55,7 @@ export async function startServer(env: NodeJS.ProcessEnv): Promise<{ app: Fastif
   const audit = createAuditService({ pool: auditPool, signingKey: auditPool ? signingKey(env).key : undefined });
   const app = buildServer({
     identities,
-    approvals: createApprovalService({ client, privateKey: keys.privateKey, groupsOf: (id) => identities.groupsOf(id) }),
+    approvals: createApprovalService({ client, privateKey: keys.privateKey }),
     runs: createRunService({
       client,
       namespace: config.namespace,
