@@ -179,7 +179,7 @@ export class Interpreter {
           let approvals: GrantedApproval[] = [];
           const gateId = round === 1 ? label : `${label}/${round}`;
           if (check.effect === 'require_approval') {
-            const message = `${round > 1 ? 'Again (the statement touched more rows than previewed): ' : ''}${(step.intent ?? step.name).replace(/[.\s]+$/, '')}: ${check.summary}`;
+            const message = `${round > 1 ? 'Again (the statement touched more rows than previewed): ' : ''}${step.intent ?? step.name}: ${check.summary}`;
             try {
               approvals = (await this.gate(gateId, message, check.approvers, POLICY_GATE_TIMEOUT_MS, undefined, record, check)).approvals;
             } catch (error) {
