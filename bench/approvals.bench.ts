@@ -11,14 +11,30 @@ import { statementHash } from '../src/activities/sql-activities.js';
 import { startRun } from '../src/client/start-run.js';
 import { loadIdentitiesFile } from '../src/governance/identity.js';
 import { compileRunbookOrThrow } from '../src/runbook/compile.js';
+import type { Plan } from '../src/runbook/plan.js';
+import type { GateView } from '../src/workflows/approval-gate.js';
 import { approvalSignal, pendingGatesQuery } from '../src/workflows/definitions.js';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { startBenchStack } from './bench-stack.js';
-import { printTable, summarize } from './stats.js';
+import { printTable, summarize, type Summary } from './stats.js';
 
-const RUNBOOK = `apiVersion: vigil/v1
+/** A policy gate: the statement itself needs a DBA (pg_sleep is a side effect), and runs once approved. */
+const POLICY_GATED = `apiVersion: vigil/v1
+kind: Runbook
+metadata: { name: gated-statement }
+spec:
+  steps:
+    - id: now
+      intent: Report when it ran.
+      sql: { connection: demo, query: "SELECT (extract(epoch from clock_timestamp()) * 1000)::float8 AS ms, pg_sleep(0) IS NULL AS slept" }
+  outputs:
+    ran_at: \${{ steps.now.rows[0].ms }}
+`;
+
+/** An approval step, then a statement that policy allows: the statement is checked after the gate. */
+const APPROVAL_STEP = `apiVersion: vigil/v1
 kind: Runbook
 metadata: { name: gated-now }
 spec:
@@ -45,18 +61,24 @@ export default async function bench(): Promise<void> {
     const service = createApprovalService({ client, privateKey: loadApprovalKeys(key.file, false).privateKey });
     const bob = identities.principal('bob');
     if (!bob) throw new Error('dev identities lack bob');
-    const plan = compileRunbookOrThrow(RUNBOOK, 'gated-now.yaml');
+    const policyGated = compileRunbookOrThrow(POLICY_GATED, 'gated-statement.yaml');
+    const approvalStep = compileRunbookOrThrow(APPROVAL_STEP, 'gated-now.yaml');
 
-    const once = async (approve: (workflowId: string) => Promise<unknown>): Promise<number> => {
+    /** Starts a run, waits for its gate, then times `approve` to the statement's own clock. */
+    const once = async (plan: Plan, approve: (workflowId: string, gate: GateView) => Promise<unknown>): Promise<number> => {
       const { handle, workflowId } = await startRun(client, { plan, inputs: {}, principal: { id: 'alice', kind: 'human', groups: [] }, trigger: { source: 'bench' }, taskQueue });
-      while ((await handle.query(pendingGatesQuery)).length === 0) await new Promise((r) => setTimeout(r, 20));
+      let gate: GateView | undefined;
+      while (!(gate = (await handle.query(pendingGatesQuery))[0])) await new Promise((r) => setTimeout(r, 20));
       // As a person would: the gate's announcement has gone out before anyone answers it.
       await new Promise((r) => setTimeout(r, SETTLE_MS));
       const t0 = Date.now();
-      await approve(workflowId);
+      await approve(workflowId, gate);
       const result = await handle.result();
       return Number(result.outputs.ran_at) - t0;
     };
+    const viaService = (workflowId: string, gate: GateView) => service.decide(bob, workflowId, gate.gateId, 'approve');
+    const preSigned = (workflowId: string, gate: GateView) =>
+      client.workflow.getHandle(workflowId).signal(approvalSignal, key.sign({ workflowId, gateId: gate.gateId, statementHash: gate.subject?.statementHash, decision: 'approve', approver: 'bob' }));
 
     const baselineQueue = `${taskQueue}-baseline`;
     const baselineWorker = await Worker.create({
@@ -65,7 +87,10 @@ export default async function bench(): Promise<void> {
       activities: stack.activities,
       workflowBundle: await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./baseline-workflows.ts', import.meta.url)), logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never }),
     });
-    /** A plain signal to a workflow that then runs the same statement through the same activity, ungated. */
+    /**
+     * A plain signal to a workflow that then runs the statement through the same activity, ungated: the clock
+     * statement without the pg_sleep(0) that makes policy gate it.
+     */
     const statement = { connection: 'demo', query: 'SELECT (extract(epoch from clock_timestamp()) * 1000)::float8 AS ms', params: [] };
     const plainSignal = async (): Promise<number> => {
       const workflowId = `bench-signal-${randomUUID()}`;
@@ -85,21 +110,20 @@ export default async function bench(): Promise<void> {
 
     await baselineWorker.runUntil(() =>
       worker.runUntil(async () => {
-        const viaService: number[] = [];
-        const direct: number[] = [];
-        const plain: number[] = [];
+        const samples = { plain: [] as number[], policyDirect: [] as number[], policyService: [] as number[], stepService: [] as number[] };
         for (let i = 0; i < RUNS + 2; i++) {
-          plain.push(await plainSignal());
-          viaService.push(await once((workflowId) => service.decide(bob, workflowId, 'gate', 'approve')));
-          direct.push(await once((workflowId) => client.workflow.getHandle(workflowId).signal(approvalSignal, key.sign({ workflowId, gateId: 'gate', decision: 'approve', approver: 'bob' }))));
+          samples.plain.push(await plainSignal());
+          samples.policyService.push(await once(policyGated, viaService));
+          samples.policyDirect.push(await once(policyGated, preSigned));
+          samples.stepService.push(await once(approvalStep, viaService));
         }
-        const p = summarize(plain.slice(2));
-        const a = summarize(direct.slice(2));
-        const b = summarize(viaService.slice(2));
+        const [p, a, b, c] = [samples.plain, samples.policyDirect, samples.policyService, samples.stepService].map((v) => summarize(v.slice(2))) as [Summary, Summary, Summary, Summary];
+        const row = (path: string, x: Summary, aim?: string) => ({ path, p50: `${x.p50.toFixed(0)} ms`, p99: `${x.p99.toFixed(0)} ms`, ratio: (x.p50 / p.p50).toFixed(2), ...(aim ? { aim } : {}) });
         printTable(`approve -> gated statement executing (${RUNS} runs each, after 2 warm-ups, interleaved)`, [
-          { path: 'plain signal -> the same statement, ungated (baseline)', p50: `${p.p50.toFixed(0)} ms`, p99: `${p.p99.toFixed(0)} ms`, ratio: '1.00' },
-          { path: 'pre-signed approval sent straight to the run -> statement ran', p50: `${a.p50.toFixed(0)} ms`, p99: `${a.p99.toFixed(0)} ms`, ratio: (a.p50 / p.p50).toFixed(2) },
-          { path: 'vigil approve through the approval service -> statement ran', p50: `${b.p50.toFixed(0)} ms`, p99: `${b.p99.toFixed(0)} ms`, ratio: (b.p50 / p.p50).toFixed(2), aim: '≤ 2' },
+          row('plain signal -> the same statement, ungated (baseline)', p),
+          row('policy gate on the statement: pre-signed approval sent straight to the run', a),
+          row('policy gate on the statement: vigil approve through the approval service', b, '≤ 2'),
+          row('approval step, then a statement checked after it: vigil approve', c),
         ]);
       }),
     );
