@@ -12,7 +12,7 @@ import { RUNBOOK } from '../shared/search-attributes.js';
 import { conflictedApprovers } from '../shared/separation-of-duties.js';
 import { approvalSignal } from '../workflows/definitions.js';
 import type { GateView } from '../workflows/approval-gate.js';
-import { allGates, pendingGates, requesterOf } from './gate-queries.js';
+import { allGates, pendingGates, pendingGatesFromMemo, requesterOf } from './gate-queries.js';
 import { mapLimit } from '../shared/map-limit.js';
 
 /** How far one required group has come: `have` of `count` approvals. */
@@ -140,7 +140,17 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
     return { ...gate, workflowId, runbook, eligible: e.eligible, ineligibleReason: e.reason, needs: needs(gate), progress: progress(gate) };
   };
 
-  return {
+  /**
+   * The gate a decision is for, from the run's memo when it names it (the fast path: the server answers, no worker),
+   * else asked of the run. A memo a moment stale is harmless: the run itself judges every decision it is sent.
+   */
+  const gateToDecide = async (workflowId: string, gateId: string | undefined): Promise<GateView> => {
+    const published = await pendingGatesFromMemo(deps.client, workflowId).catch(() => undefined);
+    const gate = gateId ? published?.find((g) => g.gateId === gateId) : published?.length === 1 ? published[0] : undefined;
+    return gate ?? service.get(workflowId, gateId);
+  };
+
+  const service = {
     /** Every pending gate, oldest first; `mine` keeps the ones the caller may decide. */
     async list(caller: Principal, mine: boolean): Promise<PendingGate[]> {
       const runs: { workflowId: string; runbook: string }[] = [];
@@ -210,7 +220,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
     },
 
     async decide(caller: Principal, workflowId: string, gateId: string | undefined, decision: 'approve' | 'deny', comment?: string): Promise<DecisionOutcome> {
-      const [gate, by] = await Promise.all([this.get(workflowId, gateId), requester(workflowId)]);
+      const [gate, by] = await Promise.all([gateToDecide(workflowId, gateId), requester(workflowId)]);
       const e = eligibility(gate, caller, by);
       if (!e.eligible) throw new ApprovalError(403, `you can't decide this gate: ${e.reason}`);
       const at = now().toISOString();
@@ -241,6 +251,7 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       return { status: 'sent', reason: unanswered };
     },
   };
+  return service;
 }
 
 export type ApprovalService = ReturnType<typeof createApprovalService>;

@@ -6,7 +6,7 @@
 import type { Client } from '@temporalio/client';
 import type { Principal } from '../shared/principal.js';
 import type { GateView } from '../workflows/approval-gate.js';
-import { gatesQuery, pendingGatesQuery } from '../workflows/definitions.js';
+import { gatesQuery, PENDING_GATES_MEMO, pendingGatesQuery } from '../workflows/definitions.js';
 import { readRunHistory } from './run-history.js';
 
 export const QUERY_DEADLINE_MS = 10_000;
@@ -17,6 +17,16 @@ export function withDeadline<T>(client: Client, fn: () => Promise<T>, ms = QUERY
 
 export function pendingGates(client: Client, workflowId: string, ms = QUERY_DEADLINE_MS): Promise<GateView[]> {
   return withDeadline(client, () => client.workflow.getHandle(workflowId).query(pendingGatesQuery), ms);
+}
+
+/**
+ * The pending gates as the run last published them in its memo, read from the server alone (no worker round trip);
+ * undefined for runs that keep no such memo (started before it existed). It may trail the run by one workflow task.
+ */
+export async function pendingGatesFromMemo(client: Client, workflowId: string, ms = QUERY_DEADLINE_MS): Promise<GateView[] | undefined> {
+  const described = await withDeadline(client, () => client.workflow.getHandle(workflowId).describe(), ms);
+  const gates = described.memo?.[PENDING_GATES_MEMO];
+  return Array.isArray(gates) ? (gates as GateView[]) : undefined;
 }
 
 /** Every gate the run opened, decided or not. */

@@ -13,3 +13,8 @@ export const gatesQuery = defineQuery<GateView[]>('vigil.gates');
 export const approvalSignal = defineSignal<[ApprovalSignal]>('vigil.approval');
 /** The alert that started the run resolved: pending gates close, and runbooks can read `trigger.resolved`. */
 export const alertResolvedSignal = defineSignal<[{ readonly at: string }]>('vigil.alertResolved');
+/**
+ * The memo field where a run keeps its pending gates (as the pendingGates query answers): the approval service reads
+ * it with `describe`, which the server answers without asking a worker.
+ */
+export const PENDING_GATES_MEMO = 'vigil_pending_gates';

@@ -12,7 +12,6 @@ import {
   proxyActivities,
   proxyLocalActivities,
   sleep,
-  upsertSearchAttributes,
   type ActivityOptions,
   type LocalActivityOptions,
 } from '@temporalio/workflow';
@@ -21,11 +20,11 @@ import type { GovernedSqlRequest, GrantedApproval, SqlCheck, SqlOutput, VigilAct
 import { ATTR, SPAN } from '../audit/span-attributes.js';
 import { alertName } from '../shared/alert-name.js';
 import { principalChain } from '../shared/principal.js';
-import { PENDING_APPROVAL } from '../shared/search-attributes.js';
 import { evaluateCel } from '../expressions/cel.js';
 import { evaluateCondition, renderTemplate, type ExpressionContext } from '../expressions/render-template.js';
 import type { ApprovalStep, OnError, StepNode, Template } from '../runbook/plan.js';
 import { ApprovalGate, type ApproverRequirement, type GateView } from './approval-gate.js';
+import { publishGates } from './publish-gates.js';
 import type { RunbookWorkflowInput, RunStatus, StepStatus } from './types.js';
 
 const DEFAULT_STEP_TIMEOUT_MS = 60_000;
@@ -271,7 +270,7 @@ export class Interpreter {
     const gate = new ApprovalGate(label, label, message, this.input.principal, approvers, now(), subject);
     this.gates.set(label, gate);
     record.state = 'waiting_approval';
-    upsertSearchAttributes([{ key: PENDING_APPROVAL, value: true }]);
+    publishGates(this.gates.values());
     await this.announce(gate.view());
     try {
       const decided = timeoutMs === undefined ? (await condition(() => gate.settled), true) : await condition(() => gate.settled, timeoutMs);
@@ -285,12 +284,12 @@ export class Interpreter {
       // The run was cancelled while waiting: the gate closes with that reason, and nobody is asked any more.
       if (isCancellation(error)) {
         gate.close('cancelled', 'the run was cancelled');
-        upsertSearchAttributes([{ key: PENDING_APPROVAL, value: [...this.gates.values()].some((g) => !g.settled) }]);
+        publishGates(this.gates.values());
       }
       throw error;
     }
     gate.close('expired', `no decision within ${timeoutMs}ms${escalateTo?.length ? ' (escalated once)' : ''}`);
-    upsertSearchAttributes([{ key: PENDING_APPROVAL, value: [...this.gates.values()].some((g) => !g.settled) }]);
+    publishGates(this.gates.values());
     const view = gate.view();
     record.state = 'running';
     if (view.state === 'denied') throw new StepFailed('VIGIL_E_APPROVAL_DENIED', view.reason ?? 'denied');

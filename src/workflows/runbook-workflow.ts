@@ -11,16 +11,15 @@ import {
   patched,
   proxyLocalActivities,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ApprovalActivities } from '../activities/types.js';
-import { PENDING_APPROVAL } from '../shared/search-attributes.js';
 import { renderTemplate } from '../expressions/render-template.js';
 import { resolveInputs } from '../runbook/resolve-inputs.js';
 import type { ApprovalGate } from './approval-gate.js';
 import { alertResolvedSignal, approvalSignal, gatesQuery, pendingGatesQuery, statusQuery } from './definitions.js';
 import { AUDIT_GATE_DECISIONS, Interpreter } from './interpreter.js';
+import { publishGates } from './publish-gates.js';
 import type { RunbookWorkflowInput, RunbookWorkflowResult, RunStatus } from './types.js';
 
 const verifier = proxyLocalActivities<ApprovalActivities>({ startToCloseTimeout: '10 seconds', retry: { maximumAttempts: 3 } });
@@ -58,7 +57,7 @@ export async function runbookWorkflow(input: RunbookWorkflowInput): Promise<Runb
         await verifier.recordApprovalRefusal({ workflowId: info.workflowId, gateId: signal.gateId, approver: signal.approver.id, decision: signal.decision, at: signal.at, reason: offered.reason });
       }
     } else gate.reject(signal, check.reason);
-    upsertSearchAttributes([{ key: PENDING_APPROVAL, value: [...gates.values()].some((g) => !g.settled) }]);
+    publishGates(gates.values());
   });
 
   const trigger: Record<string, unknown> = { ...(input.trigger.payload ?? {}), resolved: false };

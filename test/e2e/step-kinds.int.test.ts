@@ -10,7 +10,7 @@ import { startRun } from '../../src/client/start-run.js';
 import { watchRun } from '../../src/client/watch-run.js';
 import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
 import type { Principal } from '../../src/shared/principal.js';
-import { approvalSignal, pendingGatesQuery, statusQuery } from '../../src/workflows/definitions.js';
+import { approvalSignal, PENDING_GATES_MEMO, pendingGatesQuery, statusQuery } from '../../src/workflows/definitions.js';
 import type { GateView } from '../../src/workflows/approval-gate.js';
 import { recordHistory } from '../support/histories.js';
 import { startHttpRecorder, type HttpRecorder } from '../support/http-recorder.js';
@@ -153,6 +153,8 @@ ${approval}
       'mallory: signature does not verify for this run, gate and statement',
     ]);
     expect((await handle.describe()).searchAttributes.VigilPendingApproval).toEqual([true]);
+    // The memo holds the pending gate as the query does, for the approval service to read without a worker.
+    expect((await handle.describe()).memo?.[PENDING_GATES_MEMO]).toEqual(await handle.query(pendingGatesQuery));
     // Every refusal is evidence too, the forgery and the genuine decisions that did not count: all in the audit store.
     const pool = new pg.Pool({ connectionString: stack.db.url, max: 1 });
     const rejected = (await createAuditStore(pool).search({ workflowId })).filter((r) => r.kind === 'approval_rejected');
@@ -170,6 +172,8 @@ ${approval}
     if (!outcome.ok) throw new Error(`${outcome.code} ${outcome.message}`);
     expect(outcome.result.steps.find((s) => s.id === 'gate')?.summary).toBe('approved by bob, carol');
     expect((await handle.describe()).searchAttributes.VigilPendingApproval).toEqual([false]);
+    // None left pending (Temporal may drop an emptied memo field altogether).
+    expect((await handle.describe()).memo?.[PENDING_GATES_MEMO] ?? []).toEqual([]);
     await recordHistory(handle, 'approval-quorum');
   });
 
