@@ -146,6 +146,12 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
     };
   };
 
+  /** A statement stopped before it ran (by policy at its check, or by an approver at its gate), as the audit keeps it. */
+  const recordStoppedStatement = async (request: GovernedSqlRequest, decision: Decision, reason: string, code: ErrorCode): Promise<void> => {
+    const action = auditAction(trace.getActiveSpan(), { ...request, statementHash: statementHash(request) }, decision, shownParams(request), []);
+    await deps.audit.recordDenial(action, reason, code);
+  };
+
   /** The params to bind, sensitive ones opened: a failure the step reports, never one the activity retries. */
   const boundParams = (request: GovernedSqlRequest): readonly unknown[] => {
     try {
@@ -174,10 +180,7 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
       const decision = govern(request);
       const c = decision.classification;
       // The step fails on this answer without executing: the audit holds the denial, with the rule and its reason.
-      if (decision.effect === 'deny') {
-        const action = auditAction(trace.getActiveSpan(), { ...request, statementHash: statementHash(request) }, decision, shownParams(request), []);
-        await deps.audit.recordDenial(action, decision.summary, 'VIGIL_E_POLICY_DENIED');
-      }
+      if (decision.effect === 'deny') await recordStoppedStatement(request, decision, decision.summary, 'VIGIL_E_POLICY_DENIED');
       // What an approver needs to judge: how much the statement will touch, before anyone says yes.
       const connection = decision.effect === 'require_approval' ? deps.connections.resolve(request.connection) : undefined;
       const params = connection ? boundParams(request) : [];
@@ -205,10 +208,9 @@ export function createSqlActivities(deps: SqlActivityDeps): SqlActivities {
       };
     },
 
-    async recordSqlDenial(request: GovernedSqlRequest & { readonly reason: string; readonly code: string }): Promise<void> {
+    async recordSqlDenial(request: GovernedSqlRequest & { readonly reason: string; readonly code: ErrorCode }): Promise<void> {
       const { reason, code, ...statement } = request;
-      const action = auditAction(trace.getActiveSpan(), { ...statement, statementHash: statementHash(statement) }, govern(statement), shownParams(statement), []);
-      await deps.audit.recordDenial(action, reason, code);
+      await recordStoppedStatement(statement, govern(statement), reason, code);
     },
 
     async executeGovernedSql(request: ExecuteSqlRequest): Promise<SqlOutput> {

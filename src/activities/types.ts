@@ -5,6 +5,7 @@
 import type { ApprovalClaims } from '../approvals/signed-approval.js';
 import type { Effect, StatementClass } from '../governance/types.js';
 import type { Template } from '../runbook/plan.js';
+import type { ErrorCode } from '../shared/error-codes.js';
 import type { Principal } from '../shared/principal.js';
 
 /** What a run knows about the step that asks for SQL: it becomes the audit record's intent. */
@@ -105,7 +106,7 @@ export interface SqlActivities {
   /** Re-check, verify approvals, execute under guards, mask, audit: the one seam every database step passes. */
   executeGovernedSql(request: ExecuteSqlRequest): Promise<SqlOutput>;
   /** Records a statement an approver denied at its gate: nothing ran, and the audit says who stopped it and why. */
-  recordSqlDenial(request: GovernedSqlRequest & { readonly reason: string; readonly code: string }): Promise<void>;
+  recordSqlDenial(request: GovernedSqlRequest & { readonly reason: string; readonly code: ErrorCode }): Promise<void>;
 }
 
 export interface HttpRequest {
