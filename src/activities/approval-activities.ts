@@ -17,11 +17,17 @@ export interface ApprovalActivityDeps {
 }
 
 export function createApprovalActivities(deps: ApprovalActivityDeps): ApprovalActivities {
+  /** A decision that did not count, forged or genuine, as the audit store keeps it. */
+  const recordRefusal = async (refusal: ApprovalRefusal): Promise<void> => {
+    await deps.audit.recordRejectedApproval({
+      workflowId: refusal.workflowId, gateId: refusal.gateId, approver: refusal.approver, decision: refusal.decision, claimedAt: refusal.at, reason: refusal.reason,
+    });
+  };
   return {
     async verifyApprovalSignal(approval: ApprovalToVerify): Promise<ApprovalCheck> {
       const { signature, ...claims } = approval;
       const reject = async (reason: string): Promise<ApprovalCheck> => {
-        await deps.audit.recordRejectedApproval({ workflowId: claims.workflowId, gateId: claims.gateId, approver: claims.approver, decision: claims.decision, claimedAt: claims.at, reason });
+        await recordRefusal({ ...claims, reason });
         return { valid: false, reason };
       };
       if (!verifyApproval(claims, signature, deps.publicKey)) return reject('signature does not verify for this run, gate and statement (forged, or given for something else)');
@@ -30,10 +36,6 @@ export function createApprovalActivities(deps: ApprovalActivityDeps): ApprovalAc
       return { valid: true, groups };
     },
 
-    async recordApprovalRefusal(refusal: ApprovalRefusal): Promise<void> {
-      await deps.audit.recordRejectedApproval({
-        workflowId: refusal.workflowId, gateId: refusal.gateId, approver: refusal.approver, decision: refusal.decision, claimedAt: refusal.at, reason: refusal.reason,
-      });
-    },
+    recordApprovalRefusal: recordRefusal,
   };
 }
