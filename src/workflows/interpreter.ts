@@ -54,12 +54,19 @@ class StepFailed extends Error {
 }
 
 export class Interpreter {
+  /** The trigger as spans and audit records name it: source, event id and, for an alert, its name. */
+  private readonly trigger: { readonly source: string; readonly id?: string; readonly name?: string };
+
   constructor(
     private readonly input: RunbookWorkflowInput,
     private readonly run: RunIdentity,
     private readonly status: RunStatus,
     private readonly gates: Map<string, ApprovalGate>,
-  ) {}
+  ) {
+    const { source, id, payload } = input.trigger;
+    const name = alertName(payload);
+    this.trigger = { source, ...(id ? { id } : {}), ...(name ? { name } : {}) };
+  }
 
   async runSteps(steps: readonly StepNode[], context: ExpressionContext, suffix = ''): Promise<void> {
     for (const step of steps) await this.runStep(step, context, suffix);
@@ -88,22 +95,14 @@ export class Interpreter {
       [ATTR.PLAN_HASH]: this.input.plan.hash,
       [ATTR.STEP_ID]: label,
       [ATTR.STEP_KIND]: step.kind,
-      [ATTR.TRIGGER_SOURCE]: this.input.trigger.source,
+      [ATTR.TRIGGER_SOURCE]: this.trigger.source,
       [ATTR.PRINCIPAL]: this.input.principal.id,
       [ATTR.PRINCIPAL_CHAIN]: principalChain(this.input.principal),
     };
     if (step.intent) attributes[ATTR.INTENT] = step.intent;
-    if (this.input.trigger.id) attributes[ATTR.TRIGGER_ID] = this.input.trigger.id;
-    const name = alertName(this.input.trigger.payload);
-    if (name) attributes[ATTR.TRIGGER_NAME] = name;
+    if (this.trigger.id) attributes[ATTR.TRIGGER_ID] = this.trigger.id;
+    if (this.trigger.name) attributes[ATTR.TRIGGER_NAME] = this.trigger.name;
     return attributes;
-  }
-
-  /** The trigger as an audit record names it: source, event id and, for an alert, its name. */
-  private triggerSummary(): { source: string; id?: string; name?: string } {
-    const { source, id } = this.input.trigger;
-    const name = alertName(this.input.trigger.payload);
-    return { source, ...(id ? { id } : {}), ...(name ? { name } : {}) };
   }
 
   private async runTracked(step: StepNode, context: ExpressionContext, suffix: string, label: string, record: StepStatus): Promise<void> {
@@ -158,7 +157,7 @@ export class Interpreter {
           runbook: { name: this.input.plan.runbook.name, tags: this.input.plan.runbook.tags },
           step: { id: label, intent: step.intent },
           principal: this.input.principal,
-          trigger: this.triggerSummary(),
+          trigger: this.trigger,
           connection: step.connection,
           query: step.query,
           // Params from sensitive inputs are rendered by the activity, which alone can open the sealed values.
