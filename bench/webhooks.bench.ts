@@ -141,30 +141,26 @@ export default async function bench(): Promise<void> {
       await Promise.all(pending);
       return stamps;
     };
-    /** The baseline of the flood: as many concurrent startRun loops as the load generator has connections. */
-    let directStarted = 0;
-    const directFlood = async (tag: string) => {
+    /** As many loops as the load generator has connections, each starting run after run for LOAD_SECONDS; how many started. */
+    const floodStarts = async (start: (n: number) => Promise<unknown>) => {
       let n = 0;
       const end = Date.now() + LOAD_SECONDS * 1000;
       await Promise.all(
         Array.from({ length: LOAD_CONNECTIONS }, async () => {
-          while (Date.now() < end) await startDirect(`${tag}${(n++).toString(16).padStart(8, '0')}`);
+          while (Date.now() < end) await start(n++);
         }),
       );
+      return n;
+    };
+    /** The baseline of the flood: startRun as the webhook calls it. */
+    let directStarted = 0;
+    const directFlood = async (tag: string) => {
+      const n = await floodStarts((i) => startDirect(`${tag}${i.toString(16).padStart(8, '0')}`));
       directStarted += n;
       return n;
     };
     /** What the server itself takes: the barest start (no arguments, no search attributes, another task queue). */
-    const bareFlood = async (tag: string) => {
-      let n = 0;
-      const end = Date.now() + LOAD_SECONDS * 1000;
-      await Promise.all(
-        Array.from({ length: LOAD_CONNECTIONS }, async () => {
-          while (Date.now() < end) await client.workflow.start('runbookWorkflow', { taskQueue: `${taskQueue}-bare`, workflowId: `bare-${tag}-${n++}`, args: [] });
-        }),
-      );
-      return n;
-    };
+    const bareFlood = (tag: string) => floodStarts((i) => client.workflow.start('runbookWorkflow', { taskQueue: `${taskQueue}-bare`, workflowId: `bare-${tag}-${i}`, args: [] }));
     const ms = (v: number) => `${v.toFixed(0)} ms`;
     const flood = (tag: string) => load({ mode: 'flood', url, token: TOKEN, tag, connections: LOAD_CONNECTIONS, duration: LOAD_SECONDS });
 
