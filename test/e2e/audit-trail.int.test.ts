@@ -15,7 +15,9 @@ import { watchRun } from '../../src/client/watch-run.js';
 import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
 import type { Principal } from '../../src/shared/principal.js';
 import { approvalSignal, pendingGatesQuery } from '../../src/workflows/definitions.js';
+import type { Plan } from '../../src/runbook/plan.js';
 import type { GateView } from '../../src/workflows/approval-gate.js';
+import type { TriggerInfo } from '../../src/workflows/types.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 const alice: Principal = { id: 'alice', kind: 'human', groups: ['sre'] };
@@ -41,6 +43,14 @@ describe('the audit trail of runs that stop, and their trace', () => {
   });
 
   const recordsOf = (workflowId: string): Promise<AuditRow[]> => createAuditStore(pool).search({ workflowId });
+  /** The run's one audit record, which must be a denial: nothing ran, so nothing else is on record. */
+  const onlyDenialOf = async (workflowId: string) => {
+    const records = await recordsOf(workflowId);
+    expect(records.map((r) => r.kind)).toEqual(['denial']);
+    return records[0]?.record;
+  };
+  const start = (plan: Plan, principal: Principal = alice, trigger: TriggerInfo = { source: 'test' }) =>
+    startRun(stack.temporal.client, { plan, inputs: {}, principal, trigger, taskQueue: stack.temporal.taskQueue });
 
   async function openGate(workflowId: string): Promise<GateView> {
     const handle = stack.temporal.client.workflow.getHandle(workflowId);
@@ -54,11 +64,9 @@ describe('the audit trail of runs that stop, and their trace', () => {
 
   it('records a statement that policy denied, with the rule, its reason and the code, and runs nothing', async () => {
     const plan = sqlRunbook('unbounded', 'DELETE FROM feature_flags');
-    const { handle, workflowId } = await startRun(stack.temporal.client, { plan, inputs: {}, principal: alice, trigger: { source: 'test' }, taskQueue: stack.temporal.taskQueue });
+    const { handle, workflowId } = await start(plan);
     expect(await watchRun(handle, () => undefined, 50)).toMatchObject({ ok: false, code: 'VIGIL_E_POLICY_DENIED' });
-    const records = await recordsOf(workflowId);
-    expect(records.map((r) => r.kind)).toEqual(['denial']);
-    expect(records[0]?.record).toMatchObject({
+    expect(await onlyDenialOf(workflowId)).toMatchObject({
       stepId: 'change',
       principalChain: 'human:alice',
       statement: 'DELETE FROM feature_flags',
@@ -71,13 +79,11 @@ describe('the audit trail of runs that stop, and their trace', () => {
 
   it('records a statement an approver denied at its gate, with who and why', async () => {
     const plan = sqlRunbook('sleepy', 'SELECT pg_sleep(0.01) IS NULL AS slept');
-    const { handle, workflowId } = await startRun(stack.temporal.client, { plan, inputs: {}, principal: alice, trigger: { source: 'test' }, taskQueue: stack.temporal.taskQueue });
+    const { handle, workflowId } = await start(plan);
     const gate = await openGate(workflowId);
     await handle.signal(approvalSignal, stack.key.sign({ workflowId, gateId: gate.gateId, statementHash: gate.subject?.statementHash, decision: 'deny', approver: 'bob', comment: 'not during the sale' }));
     expect(await watchRun(handle, () => undefined, 50)).toMatchObject({ ok: false, code: 'VIGIL_E_APPROVAL_DENIED' });
-    const records = await recordsOf(workflowId);
-    expect(records.map((r) => r.kind)).toEqual(['denial']);
-    expect(records[0]?.record).toMatchObject({
+    expect(await onlyDenialOf(workflowId)).toMatchObject({
       statement: 'SELECT pg_sleep($1) IS NULL AS slept',
       code: 'VIGIL_E_APPROVAL_DENIED',
       reason: 'denied by bob: not during the sale',
@@ -87,12 +93,10 @@ describe('the audit trail of runs that stop, and their trace', () => {
 
   it("names the alert that started a run in each attempt, next to the step's intent", async () => {
     const plan = sqlRunbook('alerted', 'SELECT 1 AS one');
-    const { handle, workflowId } = await startRun(stack.temporal.client, {
-      plan,
-      inputs: {},
-      principal: { id: 'alertmanager', kind: 'service', groups: ['alerting'] },
-      trigger: { source: 'alertmanager', id: 'abc123-1795485600000', payload: { status: 'firing', labels: { alertname: 'PaymentsStuck', severity: 'critical' } } },
-      taskQueue: stack.temporal.taskQueue,
+    const { handle, workflowId } = await start(plan, { id: 'alertmanager', kind: 'service', groups: ['alerting'] }, {
+      source: 'alertmanager',
+      id: 'abc123-1795485600000',
+      payload: { status: 'firing', labels: { alertname: 'PaymentsStuck', severity: 'critical' } },
     });
     expect((await watchRun(handle, () => undefined, 50)).ok).toBe(true);
     const [attempt] = (await recordsOf(workflowId)).filter((r) => r.kind === 'attempt');
