@@ -6,7 +6,11 @@ const SANDBOX_ALLOWED = [
   '@temporalio/workflow',
   '@temporalio/common',
   '@opentelemetry/api',
+  // Pure-JS Ed25519 for the gate's own signature check: deterministic, no I/O.
+  '@noble/curves/(ed25519|utils)\\.js',
+  '@scure/base',
   '\\./[a-z-]+\\.js',
+  '\\.\\./approvals/approval-claims\\.js',
   '\\.\\./audit/span-attributes\\.js',
   '\\.\\./expressions/[a-z-]+\\.js',
   '\\.\\./runbook/(plan|resolve-inputs)\\.js',

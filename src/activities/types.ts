@@ -2,7 +2,7 @@
  * The activity interfaces that workflow code sees. Types only: workflows import this file with `import type`,
  * so no driver code can reach the sandbox. Everything here crosses into workflow history: keep it masked and bounded.
  */
-import type { ApprovalClaims } from '../approvals/signed-approval.js';
+import type { ApprovalClaims } from '../approvals/approval-claims.js';
 import type { Effect, StatementClass } from '../governance/types.js';
 import type { Template } from '../runbook/plan.js';
 import type { ErrorCode } from '../shared/error-codes.js';
@@ -88,6 +88,8 @@ export interface GrantedApproval {
   readonly at: string;
   readonly signature?: string;
   readonly comment?: string;
+  /** The groups the signature covers (claims version 2); absent for approvals signed before groups were. */
+  readonly groups?: readonly string[];
 }
 
 export interface ExecuteSqlRequest extends GovernedSqlRequest {
@@ -152,11 +154,17 @@ export interface IoActivities {
 export type ApprovalToVerify = ApprovalClaims & { readonly signature?: string };
 
 export type ApprovalCheck =
-  | { readonly valid: true; readonly groups: readonly string[] }
+  /** `groups` count at the gate; `signedGroups` is set when the signature covers the groups (version 2). */
+  | { readonly valid: true; readonly groups: readonly string[]; readonly signedGroups?: readonly string[] }
   | { readonly valid: false; readonly reason: string };
 
 export interface ApprovalActivities {
-  /** Verifies the approval service's signature and returns the approver's groups under the current identity config. */
+  /** The approval service's public key, raw and hex: a gate records it when it opens, to check signatures itself. */
+  approvalPublicKey(): Promise<string>;
+  /**
+   * Verifies the approval service's signature and says which groups count: the signed ones (version 2), or the
+   * identity config's for an approval signed without groups. The gate asks only when its own check did not pass.
+   */
   verifyApprovalSignal(approval: ApprovalToVerify): Promise<ApprovalCheck>;
   /** Records a verified decision the gate did not count (self-approval, a second decision, outside the groups). */
   recordApprovalRefusal(refusal: ApprovalRefusal): Promise<void>;

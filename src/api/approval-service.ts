@@ -224,10 +224,12 @@ export function createApprovalService(deps: ApprovalServiceDeps) {
       const e = eligibility(gate, caller, by);
       if (!e.eligible) throw new ApprovalError(403, `you can't decide this gate: ${e.reason}`);
       const at = now().toISOString();
-      const claims = { workflowId, gateId: gate.gateId, statementHash: gate.subject?.statementHash ?? '', decision, approver: caller.id, at };
+      // The groups are signed in, so the run counts an approver the identities file doesn't know (OIDC) by them.
+      const groups = [...caller.groups].sort();
+      const claims = { workflowId, gateId: gate.gateId, statementHash: gate.subject?.statementHash ?? '', decision, approver: caller.id, at, groups };
       const signature = signApproval(claims, deps.privateKey);
       try {
-        await deps.client.workflow.getHandle(workflowId).signal(approvalSignal, { gateId: gate.gateId, decision, approver: { id: caller.id, groups: [...caller.groups] }, comment, at, signature });
+        await deps.client.workflow.getHandle(workflowId).signal(approvalSignal, { gateId: gate.gateId, decision, approver: { id: caller.id, groups }, comment, at, signature });
       } catch (error) {
         // The signal failed. Most likely the run ended since the check (its gate expired): say so rather than fail.
         const closed = (await allGates(deps.client, workflowId).catch(() => [] as GateView[])).find((g) => g.gateId === gate.gateId && g.state !== 'pending');

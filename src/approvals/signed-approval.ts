@@ -1,40 +1,30 @@
 /**
  * Approvals that can't be forged. Anyone with access to the Temporal namespace can send a signal, so a signal's
  * content proves nothing by itself: the approval service signs each decision with its Ed25519 key, over exactly
- * what was decided (run, gate, statement hash, decision, approver, time), and execution verifies it with the public key.
- * Node's crypto only; runs in the approval service and in activities, never in the workflow sandbox.
+ * what was decided (run, gate, statement hash, decision, approver, groups, time), and execution verifies it with the
+ * public key. Node's crypto: the approval service and activities. The workflow checks with `verify-in-workflow.ts`.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { canonicalJson } from '../shared/canonical-json.js';
-
-/** Exactly the fields a signature covers. */
-export interface ApprovalClaims {
-  readonly workflowId: string;
-  readonly gateId: string;
-  /** For gates on a SQL statement: the hash the approver was shown. Empty for plain approval steps. */
-  readonly statementHash: string;
-  readonly decision: 'approve' | 'deny';
-  readonly approver: string;
-  /** ISO time the service signed it. */
-  readonly at: string;
-}
-
-export function approvalPayload(claims: ApprovalClaims): Buffer {
-  const { workflowId, gateId, statementHash, decision, approver, at } = claims;
-  return Buffer.from(canonicalJson({ v: 1, workflowId, gateId, statementHash, decision, approver, at }), 'utf8');
-}
+import { approvalPayloadText, type ApprovalClaims } from './approval-claims.js';
 
 export function signApproval(claims: ApprovalClaims, privateKey: KeyObject): string {
-  return sign(null, approvalPayload(claims), privateKey).toString('base64');
+  return sign(null, Buffer.from(approvalPayloadText(claims), 'utf8'), privateKey).toString('base64');
 }
 
 export function verifyApproval(claims: ApprovalClaims, signature: string | undefined, publicKey: KeyObject): boolean {
   if (!signature) return false;
   try {
-    return verify(null, approvalPayload(claims), publicKey, Buffer.from(signature, 'base64'));
+    return verify(null, Buffer.from(approvalPayloadText(claims), 'utf8'), publicKey, Buffer.from(signature, 'base64'));
   } catch {
     return false;
   }
+}
+
+/** The raw 32-byte Ed25519 public key, hex: the form the workflow's pure-JS check takes. */
+export function rawPublicKeyHex(publicKey: KeyObject): string {
+  const jwk = publicKey.export({ format: 'jwk' });
+  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || !jwk.x) throw new Error('the approval key is not an Ed25519 key');
+  return Buffer.from(jwk.x, 'base64url').toString('hex');
 }
 
 export interface ApprovalKeys {

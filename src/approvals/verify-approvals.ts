@@ -1,7 +1,7 @@
 /**
  * Checks, where a statement is about to execute, that the approvals it carries really grant it:
  * each one signed by the approval service for this run, this gate and this exact statement hash; each approver
- * in a required group under the current identity config; nobody approving their own request (or their agent's);
+ * in a required group under the current identity config (or, for one it does not know, the groups signed in); nobody approving their own request (or their agent's);
  * nobody counted twice; every required group's quorum met. Pure apart from the key it is given.
  */
 import type { KeyObject } from 'node:crypto';
@@ -13,6 +13,8 @@ export interface PresentedApproval {
   readonly approver: string;
   readonly at: string;
   readonly signature?: string;
+  /** The groups the signature covers (claims version 2). */
+  readonly groups?: readonly string[];
 }
 
 export interface ApprovalContext {
@@ -39,12 +41,12 @@ export function rejectionReason(
   publicKey: KeyObject,
   directory: ApproverDirectory,
 ): string | undefined {
-  const claims = { workflowId: context.workflowId, gateId: context.gateId, statementHash: context.statementHash, decision: 'approve' as const, approver: approval.approver, at: approval.at };
+  const claims = { workflowId: context.workflowId, gateId: context.gateId, statementHash: context.statementHash, decision: 'approve' as const, approver: approval.approver, at: approval.at, groups: approval.groups };
   if (!verifyApproval(claims, approval.signature, publicKey)) {
     return 'signature does not verify for this run, gate and statement (forged, or given for something else)';
   }
   if (conflictedApprovers(context.requester).has(approval.approver)) return 'separation of duties: the requester cannot approve its own request';
-  const groups = directory.groupsOf(approval.approver);
+  const groups = groupsOf(approval, directory);
   if (!groups) return `unknown approver "${approval.approver}"`;
   if (!context.required.some((r) => groups.includes(r.group))) return `not in a required group (${context.required.map((r) => r.group).join(', ')})`;
   return undefined;
@@ -66,7 +68,7 @@ export function verifyApprovals(
       continue;
     }
     seen.add(approval.approver);
-    const groups = directory.groupsOf(approval.approver) ?? [];
+    const groups = groupsOf(approval, directory) ?? [];
     const open = context.required.find((r) => groups.includes(r.group) && counted.filter((c) => c.group === r.group).length < r.count);
     if (open) counted.push({ approver: approval.approver, group: open.group });
   }
@@ -76,4 +78,13 @@ export function verifyApprovals(
     return { ok: false, reason: `approvals do not meet the quorum: needs ${needs}`, rejected };
   }
   return { ok: true, counted };
+}
+
+/**
+ * An approver's groups at execution: the identity config's now, for an approver it knows (someone who left a group
+ * no longer counts); otherwise those signed into the approval, as the OIDC provider gave them when the approver decided.
+ * Call only once the signature has verified.
+ */
+function groupsOf(approval: PresentedApproval, directory: ApproverDirectory): readonly string[] | undefined {
+  return directory.groupsOf(approval.approver) ?? approval.groups;
 }

@@ -33,6 +33,8 @@ export interface GateDecisionRecord {
   readonly comment?: string;
   readonly at: string;
   readonly signature?: string;
+  /** The groups the approval was signed with (claims version 2); execution checks them again. */
+  readonly groups?: readonly string[];
 }
 
 export interface GateView {
@@ -67,6 +69,8 @@ export class ApprovalGate {
     required: readonly ApproverRequirement[],
     private readonly openedAt: string,
     private readonly subject?: SqlCheck,
+    /** The approval service's public key (raw, hex) as the worker gave it when the gate opened, recorded in history. */
+    readonly signingKey?: string,
   ) {
     this.required = [...required];
   }
@@ -89,8 +93,11 @@ export class ApprovalGate {
     return this.state;
   }
 
-  /** Counts a decision whose signature has been verified; `signal.approver.groups` must come from the identity config. */
-  offer(signal: ApprovalSignal): OfferResult {
+  /**
+   * Counts a decision whose signature has been verified. `signal.approver.groups` must be what the service signed or
+   * the identity config says; `signedGroups` is set when the signature covers them, so execution can check it again.
+   */
+  offer(signal: ApprovalSignal, signedGroups?: readonly string[]): OfferResult {
     const reject = (reason: string): OfferResult => {
       this.reject(signal, reason);
       return { accepted: false, reason };
@@ -102,7 +109,7 @@ export class ApprovalGate {
     if (eligible.length === 0) return reject(`not in an approver group (${this.required.map((r) => r.group).join(', ')})`);
 
     if (signal.decision === 'deny') {
-      this.decisions.push({ approver: signal.approver.id, decision: 'deny', comment: signal.comment, at: signal.at, signature: signal.signature });
+      this.decisions.push({ approver: signal.approver.id, decision: 'deny', comment: signal.comment, at: signal.at, signature: signal.signature, ...(signedGroups ? { groups: signedGroups } : {}) });
       this.state = 'denied';
       this.reason = `denied by ${signal.approver.id}${signal.comment ? `: ${signal.comment}` : ''}`;
       return { accepted: true, settled: true };
@@ -110,7 +117,7 @@ export class ApprovalGate {
     // Count the approver toward the first requirement they can still help meet.
     const open = eligible.find((r) => this.countFor(r.group) < r.count);
     if (!open) return reject('the groups this approver belongs to have already reached their quorum');
-    this.decisions.push({ approver: signal.approver.id, decision: 'approve', group: open.group, comment: signal.comment, at: signal.at, signature: signal.signature });
+    this.decisions.push({ approver: signal.approver.id, decision: 'approve', group: open.group, comment: signal.comment, at: signal.at, signature: signal.signature, ...(signedGroups ? { groups: signedGroups } : {}) });
     if (this.required.every((r) => this.countFor(r.group) >= r.count)) this.state = 'approved';
     return { accepted: true, settled: this.settled };
   }

@@ -24,6 +24,7 @@ import { evaluateCel } from '../expressions/cel.js';
 import { evaluateCondition, renderTemplate, type ExpressionContext } from '../expressions/render-template.js';
 import type { ApprovalStep, OnError, StepNode, Template } from '../runbook/plan.js';
 import { ApprovalGate, type ApproverRequirement, type GateView } from './approval-gate.js';
+import { PATCH } from './patches.js';
 import { publishGates } from './publish-gates.js';
 import type { RunbookWorkflowInput, RunStatus, StepStatus } from './types.js';
 
@@ -32,11 +33,6 @@ const DEFAULT_STEP_TIMEOUT_MS = 60_000;
 const MAX_GATE_ROUNDS = 3;
 /** How long a gate that policy opened waits for its approvers before the step expires. */
 const POLICY_GATE_TIMEOUT_MS = 4 * 60 * 60_000;
-/** Patch id: from here on a SQL step's policy check is a local activity. */
-const LOCAL_SQL_CHECK = 'vigil-local-sql-check';
-/** Patches: runs recorded before each change replay without the commands it added. */
-const RENOTIFY_ON_ESCALATION = 'vigil-renotify-on-escalation';
-export const AUDIT_GATE_DECISIONS = 'vigil-audit-gate-decisions';
 
 export interface RunIdentity {
   readonly workflowId: string;
@@ -182,7 +178,7 @@ export class Interpreter {
               approvals = (await this.gate(gateId, message, check.approvers, POLICY_GATE_TIMEOUT_MS, undefined, record, check)).approvals;
             } catch (error) {
               // An approver stopped the statement: the audit holds it next to the statements that ran.
-              if (error instanceof StepFailed && error.code === 'VIGIL_E_APPROVAL_DENIED' && patched(AUDIT_GATE_DECISIONS)) {
+              if (error instanceof StepFailed && error.code === 'VIGIL_E_APPROVAL_DENIED' && patched(PATCH.AUDIT_GATE_DECISIONS)) {
                 await proxyLocalActivities<VigilActivities>(this.activityOptions(step)).recordSqlDenial({ ...request, reason: error.message, code: error.code });
               }
               throw error;
@@ -266,7 +262,8 @@ export class Interpreter {
     record: StepStatus,
     subject?: SqlCheck,
   ): Promise<{ approvals: GrantedApproval[] }> {
-    const gate = new ApprovalGate(label, label, message, this.input.principal, approvers, now(), subject);
+    const signingKey = patched(PATCH.GATE_CHECKS_SIGNATURES) ? await this.approvalKey() : undefined;
+    const gate = new ApprovalGate(label, label, message, this.input.principal, approvers, now(), subject, signingKey);
     this.gates.set(label, gate);
     record.state = 'waiting_approval';
     publishGates(this.gates.values());
@@ -276,7 +273,7 @@ export class Interpreter {
       if (!decided && escalateTo && escalateTo.length > 0) {
         gate.escalate(escalateTo);
         // The groups it escalates to are asked as the first ones were.
-        if (patched(RENOTIFY_ON_ESCALATION)) await this.announce(gate.view());
+        if (patched(PATCH.RENOTIFY_ON_ESCALATION)) await this.announce(gate.view());
         await condition(() => gate.settled, timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS);
       }
     } catch (error) {
@@ -296,9 +293,23 @@ export class Interpreter {
     if (view.state !== 'approved') throw new StepFailed('VIGIL_E_APPROVAL_EXPIRED', view.reason ?? `gate ${view.state}`);
     const approvals = view.decisions
       .filter((d) => d.decision === 'approve')
-      .map((d) => ({ approver: d.approver, group: d.group, at: d.at, signature: d.signature, comment: d.comment }));
+      .map((d) => ({ approver: d.approver, group: d.group, at: d.at, signature: d.signature, comment: d.comment, ...(d.groups ? { groups: d.groups } : {}) }));
     record.summary = `approved by ${approvals.map((a) => a.approver).join(', ')}`;
     return { approvals };
+  }
+
+  /**
+   * The approval service's public key as the worker has it now, kept in history by the local activity's marker: a
+   * replay checks signatures with the key the run saw, even after a rotation. Without it the gate still works, asking
+   * the worker to check every decision.
+   */
+  private async approvalKey(): Promise<string | undefined> {
+    try {
+      return await proxyLocalActivities<VigilActivities>({ startToCloseTimeout: '10 seconds', retry: { maximumAttempts: 3 } }).approvalPublicKey();
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      return undefined;
+    }
   }
 
   /** Tells the approvers a gate waits for them. A chat outage must not fail the run: the gate is listed by the API anyway. */
@@ -326,7 +337,7 @@ export class Interpreter {
    * trip through the task queue and no extra workflow task. Runs recorded before the change keep their activity.
    */
   private checkSql(step: StepNode, request: GovernedSqlRequest): Promise<SqlCheck> {
-    if (!patched(LOCAL_SQL_CHECK)) return this.activities(step).checkSql(request);
+    if (!patched(PATCH.LOCAL_SQL_CHECK)) return this.activities(step).checkSql(request);
     return proxyLocalActivities<VigilActivities>(this.activityOptions(step)).checkSql(request);
   }
 

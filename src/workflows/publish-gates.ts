@@ -7,11 +7,10 @@ import { patched, upsertMemo, upsertSearchAttributes } from '@temporalio/workflo
 import { PENDING_APPROVAL } from '../shared/search-attributes.js';
 import type { ApprovalGate } from './approval-gate.js';
 import { PENDING_GATES_MEMO } from './definitions.js';
-
-const GATES_IN_MEMO = 'vigil-gates-in-memo';
+import { PATCH } from './patches.js';
 
 export function publishGates(gates: Iterable<ApprovalGate>): void {
   const pending = [...gates].filter((g) => !g.settled);
   upsertSearchAttributes([{ key: PENDING_APPROVAL, value: pending.length > 0 }]);
-  if (patched(GATES_IN_MEMO)) upsertMemo({ [PENDING_GATES_MEMO]: pending.map((g) => g.view()) });
+  if (patched(PATCH.GATES_IN_MEMO)) upsertMemo({ [PENDING_GATES_MEMO]: pending.map((g) => g.view()) });
 }

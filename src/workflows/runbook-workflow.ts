@@ -13,18 +13,21 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ApprovalActivities } from '../activities/types.js';
+import type { ApprovalActivities, ApprovalCheck } from '../activities/types.js';
 import { renderTemplate } from '../expressions/render-template.js';
 import { resolveInputs } from '../runbook/resolve-inputs.js';
 import type { ApprovalGate } from './approval-gate.js';
 import { alertResolvedSignal, approvalSignal, gatesQuery, pendingGatesQuery, statusQuery } from './definitions.js';
-import { AUDIT_GATE_DECISIONS, Interpreter } from './interpreter.js';
+import { Interpreter } from './interpreter.js';
+import { decidePatchesAtStart, PATCH } from './patches.js';
 import { publishGates } from './publish-gates.js';
 import type { RunbookWorkflowInput, RunbookWorkflowResult, RunStatus } from './types.js';
+import { signatureVerifies } from './verify-in-workflow.js';
 
 const verifier = proxyLocalActivities<ApprovalActivities>({ startToCloseTimeout: '10 seconds', retry: { maximumAttempts: 3 } });
 
 export async function runbookWorkflow(input: RunbookWorkflowInput): Promise<RunbookWorkflowResult> {
+  decidePatchesAtStart();
   const { plan } = input;
   const info = workflowInfo();
   const status: RunStatus = { runbook: plan.runbook.name, planHash: plan.hash, state: 'running', steps: [] };
@@ -38,22 +41,20 @@ export async function runbookWorkflow(input: RunbookWorkflowInput): Promise<Runb
     // A decision for a gate that is not open is dropped: nothing to count it toward.
     const gate = gates.get(signal.gateId);
     if (!gate || gate.settled) return;
-    // Anyone with namespace access can signal: only a decision the approval service signed counts, and the
-    // approver's groups come from the identity config, not from the signal.
-    const check = await verifier.verifyApprovalSignal({
-      workflowId: info.workflowId,
-      gateId: signal.gateId,
-      statementHash: gate.statementHash,
-      decision: signal.decision,
-      approver: signal.approver.id,
-      at: signal.at,
-      signature: signal.signature,
-    });
+    // Anyone with namespace access can signal: only a decision the approval service signed counts. The gate checks the
+    // signature itself with the key it recorded on opening; anything else (a key rotated since, an approval signed
+    // without groups, a forgery) goes to the worker, which judges it with its current key and records a forgery.
+    const claims = { workflowId: info.workflowId, gateId: signal.gateId, statementHash: gate.statementHash, decision: signal.decision, approver: signal.approver.id, at: signal.at };
+    const signedGroups = stringList(signal.approver.groups);
+    const check: ApprovalCheck =
+      gate.signingKey && signedGroups && signatureVerifies({ ...claims, groups: signedGroups }, signal.signature, gate.signingKey)
+        ? { valid: true, groups: signedGroups, signedGroups }
+        : await verifier.verifyApprovalSignal({ ...claims, ...(signedGroups ? { groups: signedGroups } : {}), signature: signal.signature });
     if (check.valid) {
-      const offered = gate.offer({ ...signal, approver: { id: signal.approver.id, groups: check.groups } });
+      const offered = gate.offer({ ...signal, approver: { id: signal.approver.id, groups: check.groups } }, check.signedGroups);
       // A genuine decision the gate did not count (its own requester, a second decision, outside the groups) is
       // evidence too; a forged one was recorded by the verifier.
-      if (!offered.accepted && patched(AUDIT_GATE_DECISIONS)) {
+      if (!offered.accepted && patched(PATCH.AUDIT_GATE_DECISIONS)) {
         await verifier.recordApprovalRefusal({ workflowId: info.workflowId, gateId: signal.gateId, approver: signal.approver.id, decision: signal.decision, at: signal.at, reason: offered.reason });
       }
     } else gate.reject(signal, check.reason);
@@ -105,4 +106,9 @@ export async function runbookWorkflow(input: RunbookWorkflowInput): Promise<Runb
   status.state = 'completed';
   await condition(allHandlersFinished);
   return { runbook: plan.runbook.name, planHash: plan.hash, outputs, steps: status.steps };
+}
+
+/** A signal's claimed groups, when they are a list of strings; anything else is treated as no claim at all. */
+function stringList(value: unknown): readonly string[] | undefined {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : undefined;
 }

@@ -46,6 +46,13 @@ describe('approval API', () => {
   const start = (yaml: string, principal = alice) => startRun(temporal.client, { plan: compileRunbookOrThrow(yaml, 'inline.yaml'), inputs: {}, principal, trigger: { source: 'test' }, taskQueue: temporal.taskQueue });
   const gated = (approvers: string) => `apiVersion: vigil/v1\nkind: Runbook\nmetadata: { name: gated }\nspec:\n  steps:\n    - id: gate\n      approval: { approvers: ${approvers}, message: "Flip the switch?" }\n`;
 
+  /** A statement policy wants a DBA to approve (a side-effect function), at gate `nap`. */
+  const sleepy = () =>
+    compileRunbookOrThrow(
+      `apiVersion: vigil/v1\nkind: Runbook\nmetadata: { name: sleepy }\nspec:\n  steps:\n    - id: nap\n      intent: Sleep briefly, a side effect policy wants approved.\n      sql: { connection: demo, query: "SELECT pg_sleep(0.01) IS NULL AS slept" }\n`,
+      'inline.yaml',
+    );
+
   async function waitForGate(workflowId: string, token = 'bob') {
     for (let i = 0; i < 100; i++) {
       const res = await app.inject({ method: 'GET', url: '/v1/approvals', headers: as(token) });
@@ -116,7 +123,7 @@ describe('approval API', () => {
     }
   });
 
-  it("judges an OIDC approver by the groups their token carries; the run, which knows only the identities file, rejects them and the answer says so", async () => {
+  it('counts an OIDC approver by the groups their token carries, at the gate and where the statement executes', async () => {
     const { publicKey, privateKey } = await generateKeyPair('RS256');
     const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
     const jwks: Server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
@@ -128,16 +135,18 @@ describe('approval API', () => {
       // olivia exists only at the identity provider, in dba.
       const jwt = await new SignJWT({ preferred_username: 'olivia', groups: ['dba'] }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer('https://idp.example').setAudience('vigil').setIssuedAt().setExpirationTime('5m').sign(privateKey);
       const olivia = { authorization: `Bearer ${jwt}` };
-      const { handle, workflowId } = await start(gated('[{ group: dba }]'));
+      // A policy gate on a statement: execution checks the approval again, and the identities file doesn't know olivia.
+      const { handle, workflowId } = await startRun(temporal.client, { plan: sleepy(), inputs: {}, principal: alice, trigger: { source: 'test' }, taskQueue: temporal.taskQueue });
       await waitForGate(workflowId);
       const mine = (await oidcApp.inject({ method: 'GET', url: '/v1/approvals?mine=true', headers: olivia })).json().approvals;
       expect(mine.find((g: { workflowId: string }) => g.workflowId === workflowId)).toMatchObject({ eligible: true, needs: '0 of 1 dba' });
 
-      // Not yet counted by the run: its verification asks the identities file for olivia's groups (see docs/approvals.md).
-      const decided = await oidcApp.inject({ method: 'POST', url: `/v1/runs/${workflowId}/gates/gate/approve`, headers: olivia, payload: {} });
-      expect(decided.json()).toMatchObject({ status: 'rejected', reason: 'unknown approver "olivia"' });
-      expect((await app.inject({ method: 'POST', url: `/v1/runs/${workflowId}/gates/gate/approve`, headers: as('bob'), payload: {} })).json()).toMatchObject({ status: 'quorum_reached' });
-      expect((await watchRun(handle, () => undefined, 50)).ok).toBe(true);
+      // The service signs the token's groups into the approval, and the run counts them.
+      const decided = await oidcApp.inject({ method: 'POST', url: `/v1/runs/${workflowId}/gates/nap/approve`, headers: olivia, payload: {} });
+      expect(decided.json()).toMatchObject({ status: 'quorum_reached' });
+      const outcome = await watchRun(handle, () => undefined, 50);
+      if (!outcome.ok) throw new Error(`${outcome.code} ${outcome.message}`);
+      expect(outcome.result.steps[0]?.summary).toBe('1 row (SELECT)');
     } finally {
       await oidcApp.close();
       await new Promise((r) => jwks.close(r));
@@ -197,11 +206,7 @@ describe('approval API', () => {
   });
 
   it('approves a policy gate on a SQL statement against that statement only (a replay for another does not count), and it runs', async () => {
-    const plan = compileRunbookOrThrow(
-      `apiVersion: vigil/v1\nkind: Runbook\nmetadata: { name: sleepy }\nspec:\n  steps:\n    - id: nap\n      intent: Sleep briefly, a side effect policy wants approved.\n      sql: { connection: demo, query: "SELECT pg_sleep(0.01) IS NULL AS slept" }\n`,
-      'inline.yaml',
-    );
-    const { handle, workflowId } = await startRun(temporal.client, { plan, inputs: {}, principal: alice, trigger: { source: 'test' }, taskQueue: temporal.taskQueue });
+    const { handle, workflowId } = await startRun(temporal.client, { plan: sleepy(), inputs: {}, principal: alice, trigger: { source: 'test' }, taskQueue: temporal.taskQueue });
     const gate = await waitForGate(workflowId);
     expect(gate.subject).toMatchObject({ effect: 'require_approval', statement: 'SELECT pg_sleep(0.01) IS NULL AS slept', classification: { flags: ['side_effect_function'] } });
     expect(gate.subject.summary).toMatch(/nonprod-side-effects-need-approval/);

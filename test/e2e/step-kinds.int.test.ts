@@ -5,19 +5,23 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
+import { createApprovalActivities } from '../../src/activities/approval-activities.js';
+import { generateApprovalKeys } from '../../src/approvals/signed-approval.js';
 import { createAuditStore } from '../../src/audit/audit-store.js';
 import { startRun } from '../../src/client/start-run.js';
 import { watchRun } from '../../src/client/watch-run.js';
+import { loadIdentitiesFile } from '../../src/governance/identity.js';
 import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
 import type { Principal } from '../../src/shared/principal.js';
 import { approvalSignal, PENDING_GATES_MEMO, pendingGatesQuery, statusQuery } from '../../src/workflows/definitions.js';
 import type { GateView } from '../../src/workflows/approval-gate.js';
-import { recordHistory } from '../support/histories.js';
+import { historyText, recordHistory } from '../support/histories.js';
 import { startHttpRecorder, type HttpRecorder } from '../support/http-recorder.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import type { TemporalHarness } from '../support/temporal.js';
 
 const alice: Principal = { id: 'alice', kind: 'human', groups: ['sre'] };
+const identities = loadIdentitiesFile('identities/dev.yaml');
 
 const header = (name: string) => `apiVersion: vigil/v1
 kind: Runbook
@@ -65,8 +69,14 @@ describe('step kinds on real Temporal', () => {
     throw new Error('gate never reached the expected state');
   }
 
+  /** A decision as the approval service signs it: with the approver's groups from the identities file. */
   const decide = (workflowId: string, approver: string, decision: 'approve' | 'deny', comment?: string) =>
-    key.sign({ workflowId, gateId: 'gate', decision, approver, comment, claimedGroups: ['dba', 'sre-leads', 'service-owners'] });
+    key.sign({ workflowId, gateId: 'gate', decision, approver, comment, groups: identities.groupsOf(approver) ?? [] });
+  /** A decision signed before groups were (claims version 1): the groups it claims are not signed, so they must not count. */
+  const decideUnsigned = (workflowId: string, approver: string) =>
+    key.sign({ workflowId, gateId: 'gate', decision: 'approve', approver, claimedGroups: ['dba', 'sre-leads', 'service-owners'] });
+  /** How many times the worker was asked to check a decision: the gate checks signed ones itself. */
+  const workerChecks = async (handle: Awaited<ReturnType<typeof start>>['handle']) => (await historyText(handle)).split('"activity_type":"verifyApprovalSignal"').length - 1;
 
   it('runs sql, parallel (wait + http), foreach with when + notify, and skips a false condition', async () => {
     const before = far.requests.length;
@@ -142,8 +152,7 @@ ${approval}
     await handle.signal(approvalSignal, decide(workflowId, 'bob', 'approve'));
     await handle.signal(approvalSignal, decide(workflowId, 'bob', 'approve'));
     // Sent straight to Temporal with a made-up signature, claiming the dba group.
-    await handle.signal(approvalSignal, { ...decide(workflowId, 'mallory', 'approve'), signature: Buffer.alloc(64, 7).toString('base64') });
-    // Each signal is verified by a local activity before it counts: wait until all five are through.
+    await handle.signal(approvalSignal, { ...key.sign({ workflowId, gateId: 'gate', decision: 'approve', approver: 'mallory', groups: ['dba'] }), signature: Buffer.alloc(64, 7).toString('base64') });
     const stillOpen = await gateWhen(handle, (g) => g.decisions.length + g.rejected.length === 5);
     expect(stillOpen?.decisions.map((d) => d.approver)).toEqual(['bob']);
     expect(stillOpen?.rejected.map((r) => `${r.approver}: ${r.reason.split(/[:(]/)[0]?.trim()}`)).toEqual([
@@ -152,6 +161,8 @@ ${approval}
       'bob: this approver has already decided',
       'mallory: signature does not verify for this run, gate and statement',
     ]);
+    // The gate checked the four genuine signatures itself; only the forgery went to the worker, which recorded it.
+    expect(await workerChecks(handle)).toBe(1);
     expect((await handle.describe()).searchAttributes.VigilPendingApproval).toEqual([true]);
     // The memo holds the pending gate as the query does, for the approval service to read without a worker.
     expect((await handle.describe()).memo?.[PENDING_GATES_MEMO]).toEqual(await handle.query(pendingGatesQuery));
@@ -184,6 +195,39 @@ ${approval}
     await handle.signal(approvalSignal, decide(workflowId, 'bob', 'approve'));
     const outcome = await watchRun(handle, () => undefined, 50);
     expect(outcome.ok).toBe(true);
+  });
+
+  it('counts an approval signed with a key rotated while the gate waited: the worker checks it with its new key', async () => {
+    const { handle, workflowId } = await start(gateRunbook('        approvers: [{ group: dba }]'));
+    await pendingGates(handle);
+    const rotated = generateApprovalKeys();
+    const pool = new pg.Pool({ connectionString: stack.db.url, max: 1 });
+    try {
+      await stack.restartWorker(createApprovalActivities({ publicKey: rotated.publicKey, directory: identities, audit: createAuditStore(pool) }));
+      // The gate recorded the old key when it opened, so it can't check this signature itself.
+      await handle.signal(approvalSignal, key.sign({ workflowId, gateId: 'gate', decision: 'approve', approver: 'bob', groups: ['dba'], key: rotated.privateKey }));
+      const outcome = await watchRun(handle, () => undefined, 50);
+      if (!outcome.ok) throw new Error(`${outcome.code} ${outcome.message}`);
+      expect(outcome.result.steps.find((s) => s.id === 'gate')?.summary).toBe('approved by bob');
+      expect(await workerChecks(handle)).toBe(1);
+    } finally {
+      await stack.restartWorker();
+      await pool.end();
+    }
+  });
+
+  it('counts a decision signed without groups (version 1) by the identities file, and refuses groups a signal claims but the service did not sign', async () => {
+    const { handle, workflowId } = await start(gateRunbook('        approvers: [{ group: service-owners }]'));
+    await pendingGates(handle);
+    // bob claims service-owners unsigned; dave's signal says dba, though the service signed his own groups.
+    await handle.signal(approvalSignal, decideUnsigned(workflowId, 'bob'));
+    await handle.signal(approvalSignal, { ...decide(workflowId, 'dave', 'approve'), approver: { id: 'dave', groups: ['service-owners'] } });
+    const waiting = await gateWhen(handle, (g) => g.rejected.length === 2);
+    expect(waiting.rejected.map((r) => `${r.approver}: ${r.reason.split(/[:(]/)[0]?.trim()}`)).toEqual(['bob: not in an approver group', 'dave: signature does not verify for this run, gate and statement']);
+    await handle.signal(approvalSignal, decideUnsigned(workflowId, 'erin'));
+    const outcome = await watchRun(handle, () => undefined, 50);
+    if (!outcome.ok) throw new Error(`${outcome.code} ${outcome.message}`);
+    expect(outcome.result.steps.find((s) => s.id === 'gate')?.summary).toBe('approved by erin');
   });
 
   it('closes a waiting gate when the run is cancelled, and says so', async () => {

@@ -10,8 +10,9 @@ export const HISTORY_DIR = 'test/fixtures/histories';
 
 export async function recordHistory(handle: WorkflowHandle, name: string): Promise<void> {
   if (!process.env.VIGIL_RECORD_HISTORIES) return;
-  const history = await handle.fetchHistory();
-  writeFileSync(`${HISTORY_DIR}/${name}.json`, historyToJSON(history));
+  const history = JSON.parse(historyToJSON(await handle.fetchHistory())) as object;
+  // The history does not name its run, and a replay must: the gate checks signatures bound to the workflow id.
+  writeFileSync(`${HISTORY_DIR}/${name}.json`, `${JSON.stringify({ workflowId: handle.workflowId, ...history }, null, 2)}\n`);
 }
 
 /**

@@ -3,6 +3,7 @@
  * approval key, a Temporal client and a Worker with the real activities on its own task queue.
  */
 import type { Worker } from '@temporalio/worker';
+import type { VigilActivities } from '../../src/activities/types.js';
 import { seedDemoDatabase } from '../../src/dev/demo-database.js';
 import { wireActivities, type WiredActivities } from '../../workers/activities.js';
 import { workerConfigFromEnv } from '../../workers/config.js';
@@ -23,7 +24,8 @@ export interface TestStack {
   readonly sealer: InputSealer;
   readonly sealKeyFile: string;
   /** Stops the worker (as a crash or a deploy would) and starts a fresh one on the same task queue. */
-  restartWorker(): Promise<void>;
+  /** Stops the worker and starts another, with some activities replaced if asked (a rotated key, say). */
+  restartWorker(replacing?: Partial<VigilActivities>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -51,10 +53,10 @@ export async function startTestStack(
     key,
     sealer,
     sealKeyFile,
-    async restartWorker() {
+    async restartWorker(replacing) {
       worker.shutdown();
       await running;
-      worker = await temporal.startWorker(wired.activities);
+      worker = await temporal.startWorker({ ...wired.activities, ...replacing });
       running = worker.run();
     },
     async close() {

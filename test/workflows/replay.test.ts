@@ -17,9 +17,10 @@ describe('replay of recorded histories', () => {
   });
 
   it.each(files)('%s replays deterministically', async (file) => {
-    const history = historyFromJSON(JSON.parse(readFileSync(`${HISTORY_DIR}/${file}`, 'utf8')));
+    const recorded = JSON.parse(readFileSync(`${HISTORY_DIR}/${file}`, 'utf8')) as { workflowId?: string };
+    // Replay as the run it was: approvals signed for that workflow id verify only under it. Older files don't say.
     await expect(
-      Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, file.replace(/\.json$/, '')),
+      Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, historyFromJSON(recorded), recorded.workflowId ?? file.replace(/\.json$/, '')),
     ).resolves.toBeUndefined();
   }, 60_000);
 });
