@@ -7,6 +7,7 @@ const SANDBOX_ALLOWED = [
   '@temporalio/common',
   '@opentelemetry/api',
   '\\./[a-z-]+\\.js',
+  '\\.\\./approvals/match-approvers\\.js',
   '\\.\\./audit/span-attributes\\.js',
   '\\.\\./expressions/[a-z-]+\\.js',
   '\\.\\./runbook/(plan|resolve-inputs)\\.js',
