@@ -2,8 +2,11 @@
  * The state of one approval gate: who must approve, who has, who may not. Pure and deterministic;
  * the workflow owns the waiting and the timers. Signature checks of approvals come from the approval service
  * and are verified again where the statement executes; this file enforces quorum and separation of duties.
+ * Which group an approval counts toward is a maximum matching (match-approvers.ts), so someone in two required
+ * groups never blocks a later approver who could only fill one of them.
  */
 import type { SqlCheck } from '../activities/types.js';
+import { matchApprovers, type ApproverMatching } from '../approvals/match-approvers.js';
 import { principalChain, type Principal } from '../shared/principal.js';
 import { conflictedApprovers } from '../shared/separation-of-duties.js';
 
@@ -28,7 +31,7 @@ export type GateState = 'pending' | 'approved' | 'denied' | 'expired' | 'cancell
 export interface GateDecisionRecord {
   readonly approver: string;
   readonly decision: 'approve' | 'deny';
-  /** The requirement this approval counted toward. */
+  /** The requirement this approval counts toward in the current matching: it may move when a later approver needs its group. */
   readonly group?: string;
   readonly comment?: string;
   readonly at: string;
@@ -57,6 +60,8 @@ export class ApprovalGate {
   private required: ApproverRequirement[];
   private readonly decisions: GateDecisionRecord[] = [];
   private readonly rejected: { approver: string; reason: string; at: string }[] = [];
+  /** The groups of each approver whose approval was accepted, as the identity config gave them: the matching needs them. */
+  private readonly approverGroups = new Map<string, readonly string[]>();
   private reason?: string;
 
   constructor(
@@ -107,17 +112,25 @@ export class ApprovalGate {
       this.reason = `denied by ${signal.approver.id}${signal.comment ? `: ${signal.comment}` : ''}`;
       return { accepted: true, settled: true };
     }
-    // Count the approver toward the first requirement they can still help meet.
-    const open = eligible.find((r) => this.countFor(r.group) < r.count);
-    if (!open) return reject('the groups this approver belongs to have already reached their quorum');
-    this.decisions.push({ approver: signal.approver.id, decision: 'approve', group: open.group, comment: signal.comment, at: signal.at, signature: signal.signature });
-    if (this.required.every((r) => this.countFor(r.group) >= r.count)) this.state = 'approved';
+    // Counted iff it enlarges the maximum matching (earlier approvers may move to another of their groups to make
+    // room). One that does not can never help under these requirements, so refusing it now is final.
+    const approver = { id: signal.approver.id, groups: [...signal.approver.groups] };
+    const matching = matchApprovers(this.required, [...this.approvers(), approver]);
+    const counted = matching.counted.find((c) => c.approver === approver.id);
+    if (!counted) return reject('the groups this approver belongs to have already reached their quorum');
+    this.approverGroups.set(approver.id, approver.groups);
+    this.decisions.push({ approver: approver.id, decision: 'approve', group: counted.group, comment: signal.comment, at: signal.at, signature: signal.signature });
+    this.apply(matching);
     return { accepted: true, settled: this.settled };
   }
 
-  /** After a timeout: ask other groups instead. Approvals already given still count toward them. */
+  /**
+   * After a timeout: ask other groups instead. Approvals already given still count toward them, matched afresh to the
+   * new requirements; if they already meet them the gate is approved at once.
+   */
   escalate(to: readonly ApproverRequirement[]): void {
     this.required = [...to];
+    this.apply(matchApprovers(this.required, this.approvers()));
   }
 
   close(state: 'expired' | 'cancelled', reason: string): void {
@@ -126,8 +139,18 @@ export class ApprovalGate {
     this.reason = reason;
   }
 
-  private countFor(group: string): number {
-    return this.decisions.filter((d) => d.decision === 'approve' && d.group === group).length;
+  /** The accepted approvals, in arrival order. */
+  private approvers(): { id: string; groups: readonly string[] }[] {
+    return this.decisions.filter((d) => d.decision === 'approve').map((d) => ({ id: d.approver, groups: this.approverGroups.get(d.approver) ?? [] }));
+  }
+
+  /** Records the group each approval counts toward now (none, after an escalation it does not fit), and the quorum. */
+  private apply(matching: ApproverMatching): void {
+    const groupOf = new Map(matching.counted.map((c) => [c.approver, c.group]));
+    this.decisions.forEach((d, i) => {
+      if (d.decision === 'approve' && d.group !== groupOf.get(d.approver)) this.decisions[i] = { ...d, group: groupOf.get(d.approver) };
+    });
+    if (this.state === 'pending' && matching.met) this.state = 'approved';
   }
 
   view(): GateView {
