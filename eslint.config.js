@@ -10,7 +10,7 @@ const SANDBOX_ALLOWED = [
   '@noble/curves/(ed25519|utils)\\.js',
   '@scure/base',
   '\\./[a-z-]+\\.js',
-  '\\.\\./approvals/approval-claims\\.js',
+  '\\.\\./approvals/(approval-claims|match-approvers)\\.js',
   '\\.\\./audit/span-attributes\\.js',
   '\\.\\./expressions/[a-z-]+\\.js',
   '\\.\\./runbook/(plan|resolve-inputs)\\.js',

@@ -7,6 +7,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Principal } from '../shared/principal.js';
 import { conflictedApprovers } from '../shared/separation-of-duties.js';
+import { matchApprovers } from './match-approvers.js';
 import { verifyApproval } from './signed-approval.js';
 
 export interface PresentedApproval {
@@ -59,7 +60,7 @@ export function verifyApprovals(
   directory: ApproverDirectory,
 ): ApprovalVerdict {
   const rejected: { approver: string; reason: string }[] = [];
-  const counted: { approver: string; group: string }[] = [];
+  const eligible: { id: string; groups: readonly string[] }[] = [];
   const seen = new Set<string>();
   for (const approval of approvals) {
     const reason = seen.has(approval.approver) ? 'counted already' : rejectionReason(approval, context, publicKey, directory);
@@ -69,13 +70,13 @@ export function verifyApprovals(
     }
     seen.add(approval.approver);
     const groups = groupsOf(approval, directory) ?? [];
-    const open = context.required.find((r) => groups.includes(r.group) && counted.filter((c) => c.group === r.group).length < r.count);
-    if (open) counted.push({ approver: approval.approver, group: open.group });
+    eligible.push({ id: approval.approver, groups });
   }
-  const missing = context.required.filter((r) => counted.filter((c) => c.group === r.group).length < r.count);
+  // A maximum matching, as the gate counts: someone in two required groups counts toward whichever lets the most count.
+  const { counted, needs } = matchApprovers(context.required, eligible);
+  const missing = needs.filter((n) => n.missing > 0);
   if (missing.length > 0) {
-    const needs = missing.map((r) => `${r.count - counted.filter((c) => c.group === r.group).length} more from ${r.group}`).join(', ');
-    return { ok: false, reason: `approvals do not meet the quorum: needs ${needs}`, rejected };
+    return { ok: false, reason: `approvals do not meet the quorum: needs ${missing.map((n) => `${n.missing} more from ${n.group}`).join(', ')}`, rejected };
   }
   return { ok: true, counted };
 }

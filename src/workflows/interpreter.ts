@@ -263,7 +263,7 @@ export class Interpreter {
     subject?: SqlCheck,
   ): Promise<{ approvals: GrantedApproval[] }> {
     const signingKey = patched(PATCH.GATE_CHECKS_SIGNATURES) ? await this.approvalKey() : undefined;
-    const gate = new ApprovalGate(label, label, message, this.input.principal, approvers, now(), subject, signingKey);
+    const gate = new ApprovalGate(label, label, message, this.input.principal, approvers, now(), subject, { signingKey, firstOpenGroup: !patched(PATCH.MATCHED_QUORUM) });
     this.gates.set(label, gate);
     record.state = 'waiting_approval';
     publishGates(this.gates.values());
@@ -272,8 +272,8 @@ export class Interpreter {
       const decided = timeoutMs === undefined ? (await condition(() => gate.settled), true) : await condition(() => gate.settled, timeoutMs);
       if (!decided && escalateTo && escalateTo.length > 0) {
         gate.escalate(escalateTo);
-        // The groups it escalates to are asked as the first ones were.
-        if (patched(PATCH.RENOTIFY_ON_ESCALATION)) await this.announce(gate.view());
+        // The groups it escalates to are asked as the first ones were, unless the approvals given already meet them.
+        if (!gate.settled && patched(PATCH.RENOTIFY_ON_ESCALATION)) await this.announce(gate.view());
         await condition(() => gate.settled, timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS);
       }
     } catch (error) {

@@ -17,6 +17,8 @@ export const PATCH = {
   GATES_IN_MEMO: 'vigil-gates-in-memo',
   /** A gate records the approval key when it opens and checks signatures itself. */
   GATE_CHECKS_SIGNATURES: 'vigil-gate-checks-signatures',
+  /** A gate counts approvers by a maximum matching to the groups, not toward the first group still open. */
+  MATCHED_QUORUM: 'vigil-matched-quorum',
 } as const;
 
 const DECIDED_AT_START = 'vigil-patches-decided-at-start';

@@ -86,6 +86,16 @@ describe('approval service: what a decision is answered with', () => {
     expect(await serviceFor({ gate: gateFor([{ group: 'dba', count: 1 }]) }).decide(person('bob'), 'wf', 'gate', 'deny', 'not now')).toMatchObject({ status: 'denied', gate: { state: 'denied', reason: 'denied by bob: not now' } });
   });
 
+  it('counted toward where the gate moved it: carol (dba, sre) makes room in sre for bob (dba), and the quorum is reached', async () => {
+    const gate = gateFor([
+      { group: 'dba', count: 1 },
+      { group: 'sre', count: 1 },
+    ]);
+    expect(await serviceFor({ gate }).decide(person('carol'), 'wf', 'gate', 'approve')).toMatchObject({ status: 'counted', needs: '1 of 1 dba, 0 of 1 sre' });
+    expect(await serviceFor({ gate }).decide(person('bob'), 'wf', 'gate', 'approve')).toMatchObject({ status: 'quorum_reached', gate: { state: 'approved' } });
+    expect(gate.view().decisions.map((d) => `${d.approver}: ${d.group}`)).toEqual(['carol: sre', 'bob: dba']);
+  });
+
   it("rejected with the run's reason", async () => {
     const run: FakeRun = { gate: gateFor([{ group: 'dba', count: 1 }]), onSignal: (gate, signal) => gate.reject(signal, 'signature does not verify') };
     expect(await serviceFor(run).decide(person('bob'), 'wf', 'gate', 'approve')).toMatchObject({ status: 'rejected', reason: 'signature does not verify', gate: { state: 'pending' } });

@@ -6,7 +6,7 @@ import type { Principal } from '../../src/shared/principal.js';
 
 const keys = generateApprovalKeys();
 const other = generateApprovalKeys();
-const groups: Record<string, string[]> = { bob: ['dba'], carol: ['dba'], dave: ['sre-leads'], alice: ['sre', 'dba'] };
+const groups: Record<string, string[]> = { bob: ['dba'], carol: ['dba'], dave: ['sre-leads'], alice: ['sre', 'dba'], erin: ['dba', 'sre-leads'], frank: ['sre-leads', 'sre'] };
 const directory = { groupsOf: (id: string) => groups[id] };
 const requester: Principal = { id: 'bot', kind: 'agent', groups: [], owner: 'alice' };
 const context = { workflowId: 'wf-1', gateId: 'requeue', statementHash: 'h1', requester, required: [{ group: 'dba', count: 2 }] };
@@ -46,5 +46,27 @@ describe('signed approvals', () => {
       expect(verdict.reason).toBe('approvals do not meet the quorum: needs 1 more from dba');
       expect(verdict.rejected.map((r) => `${r.approver}: ${r.reason}`).join('\n')).toMatch(reason);
     }
+  });
+
+  describe('someone in two required groups counts toward whichever lets the most count', () => {
+    const twoGroups = { ...context, required: [{ group: 'dba', count: 1 }, { group: 'sre-leads', count: 1 }] };
+    const threeGroups = { ...context, required: [...twoGroups.required, { group: 'sre', count: 1 }] };
+    const verify = (approvers: string[], ctx: typeof context) => verifyApprovals(approvers.map((a) => approval(a)), ctx, keys.publicKey, directory);
+
+    it('meets dba and sre-leads with erin (both) and bob (dba), whichever comes first', () => {
+      expect(verify(['erin', 'bob'], twoGroups)).toEqual({ ok: true, counted: [{ approver: 'erin', group: 'sre-leads' }, { approver: 'bob', group: 'dba' }] });
+      expect(verify(['bob', 'erin'], twoGroups)).toEqual({ ok: true, counted: [{ approver: 'bob', group: 'dba' }, { approver: 'erin', group: 'sre-leads' }] });
+    });
+
+    it('follows a two-step augmenting path: bob takes dba from erin, erin takes sre-leads from frank, frank moves to sre', () => {
+      expect(verify(['erin', 'frank', 'bob'], threeGroups)).toEqual({
+        ok: true,
+        counted: [{ approver: 'erin', group: 'sre-leads' }, { approver: 'frank', group: 'sre' }, { approver: 'bob', group: 'dba' }],
+      });
+    });
+
+    it('does not count a useless approver, and names only what is really missing', () => {
+      expect(verify(['erin', 'bob', 'carol'], threeGroups)).toEqual({ ok: false, reason: 'approvals do not meet the quorum: needs 1 more from sre', rejected: [] });
+    });
   });
 });

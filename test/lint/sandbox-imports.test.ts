@@ -27,6 +27,7 @@ describe('sandbox import rule', () => {
   it.each([
     "import { proxyActivities } from '@temporalio/workflow';",
     "import type { SqlActivities } from '../activities/types.js';",
+    "import { matchApprovers } from '../approvals/match-approvers.js';",
     "import { evaluateCel } from '../expressions/cel.js';",
     "import { resolveInputs } from '../runbook/resolve-inputs.js';",
     "import { Interpreter } from './interpreter.js';",
