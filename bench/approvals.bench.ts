@@ -16,7 +16,6 @@ import type { GateView } from '../src/workflows/approval-gate.js';
 import { approvalSignal, pendingGatesQuery } from '../src/workflows/definitions.js';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { startBenchStack } from './bench-stack.js';
 import { printTable, summarize, type Summary } from './stats.js';
 
@@ -78,15 +77,11 @@ export default async function bench(): Promise<void> {
     };
     const viaService = (workflowId: string, gate: GateView) => service.decide(bob, workflowId, gate.gateId, 'approve');
     const preSigned = (workflowId: string, gate: GateView) =>
-      client.workflow.getHandle(workflowId).signal(approvalSignal, key.sign({ workflowId, gateId: gate.gateId, statementHash: gate.subject?.statementHash, decision: 'approve', approver: 'bob' }));
+      client.workflow.getHandle(workflowId).signal(approvalSignal, key.sign({ workflowId, gateId: gate.gateId, statementHash: gate.subject?.statementHash, decision: 'approve', approver: 'bob', groups: bob.groups }));
 
+    // The baseline runs on a worker set up as Vigil's is, tracing included, so the ratio is what the gate adds.
     const baselineQueue = `${taskQueue}-baseline`;
-    const baselineWorker = await Worker.create({
-      connection: stack.native,
-      taskQueue: baselineQueue,
-      activities: stack.activities,
-      workflowBundle: await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./baseline-workflows.ts', import.meta.url)), logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never }),
-    });
+    const baselineWorker = await stack.createWorker({ taskQueue: baselineQueue, workflowsPath: fileURLToPath(new URL('./baseline-workflows.ts', import.meta.url)) });
     /**
      * A plain signal to a workflow that then runs the statement through the same activity, ungated: the clock
      * statement without the pg_sleep(0) that makes policy gate it.

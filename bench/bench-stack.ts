@@ -24,8 +24,11 @@ export interface BenchStack {
   readonly native: NativeConnection;
   readonly activities: VigilActivities;
   readonly taskQueue: string;
-  /** A worker on the task queue, not yet running: the bench decides when (`runUntil`). */
-  createWorker(): Promise<Worker>;
+  /**
+   * A Vigil worker (tracing included), not yet running: the bench decides when (`runUntil`). By default on the stack's
+   * task queue with Vigil's workflows; a baseline passes its own queue and workflows file.
+   */
+  createWorker(baseline?: { readonly taskQueue: string; readonly workflowsPath: string }): Promise<Worker>;
   close(): Promise<void>;
 }
 
@@ -46,7 +49,8 @@ export async function startBenchStack(name: string): Promise<BenchStack> {
     native,
     activities: wired.activities,
     taskQueue,
-    createWorker: async () => createVigilWorker({ connection: native, namespace: 'default', taskQueue, activities: wired.activities, tracing, workflowBundle: await bundleWorkflows() }),
+    createWorker: async (baseline) =>
+      createVigilWorker({ connection: native, namespace: 'default', taskQueue: baseline?.taskQueue ?? taskQueue, activities: wired.activities, tracing, workflowBundle: await bundleWorkflows(baseline?.workflowsPath) }),
     async close() {
       await wired.close();
       await connection.close();

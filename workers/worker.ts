@@ -11,9 +11,10 @@ import { WORKFLOW_TRACING_MODULE, type Tracing } from './tracing.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../src/workflows/index.ts', import.meta.url));
 
-export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+/** Vigil's workflows with the tracing interceptor; benches bundle their baselines the same way (`workflowsPath`). */
+export function bundleWorkflows(workflowsPath = WORKFLOWS_PATH): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
+    workflowsPath,
     workflowInterceptorModules: [createRequire(import.meta.url).resolve(WORKFLOW_TRACING_MODULE)],
     logger: quietBundlerLogger,
   });

@@ -70,3 +70,36 @@ describe('signed approvals', () => {
     });
   });
 });
+
+describe('approvals signed with the approver\'s groups (claims version 2)', () => {
+  const signedWith = (approver: string, signedGroups: string[], claimed = signedGroups) => {
+    const at = '2026-11-24T02:00:00.000Z';
+    const claims = { workflowId: 'wf-1', gateId: 'requeue', statementHash: 'h1', decision: 'approve' as const, approver, at, groups: signedGroups };
+    return { approver, at, groups: claimed, signature: signApproval(claims, keys.privateKey) };
+  };
+
+  it('counts an approver the identities file does not know (OIDC) by the signed groups', () => {
+    expect(verifyApprovals([signedWith('olivia', ['dba']), approval('bob')], context, keys.publicKey, directory)).toEqual({
+      ok: true,
+      counted: [{ approver: 'olivia', group: 'dba' }, { approver: 'bob', group: 'dba' }],
+    });
+  });
+
+  it('judges an approver the identities file knows by its groups now, not the signed ones', () => {
+    const verdict = verifyApprovals([signedWith('dave', ['dba']), approval('bob')], context, keys.publicKey, directory);
+    expect(verdict).toMatchObject({ ok: false, rejected: [{ approver: 'dave', reason: 'not in a required group (dba)' }] });
+  });
+
+  it('refuses groups the signature does not cover', () => {
+    const verdict = verifyApprovals([signedWith('olivia', ['sre'], ['dba']), approval('bob')], context, keys.publicKey, directory);
+    expect(verdict).toMatchObject({ ok: false, rejected: [{ approver: 'olivia', reason: expect.stringContaining('signature does not verify') }] });
+  });
+
+  it('signs the groups in any order the same way', () => {
+    const claims = { workflowId: 'w', gateId: 'g', statementHash: 's', decision: 'approve' as const, approver: 'erin', at: 't' };
+    const sig = signApproval({ ...claims, groups: ['sre-leads', 'dba'] }, keys.privateKey);
+    expect(verifyApproval({ ...claims, groups: ['dba', 'sre-leads'] }, sig, keys.publicKey)).toBe(true);
+    // Without groups it is another text (version 1): the signature does not carry over.
+    expect(verifyApproval(claims, sig, keys.publicKey)).toBe(false);
+  });
+});
