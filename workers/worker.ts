@@ -11,11 +11,19 @@ import { WORKFLOW_TRACING_MODULE, type Tracing } from './tracing.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../src/workflows/index.ts', import.meta.url));
 
+/**
+ * Loaded once per worker instead of once per run: the gate's Ed25519 check. Its only module state is noble's
+ * precomputed curve tables (pure math, the same for every run); loaded per run, building them cost every gate about
+ * 50 ms. Named by our own module: webpack drops a bare preload of noble, which declares itself free of side effects.
+ */
+const SHARED_WORKFLOW_MODULES = [fileURLToPath(new URL('../src/workflows/verify-in-workflow.ts', import.meta.url))];
+
 /** Vigil's workflows with the tracing interceptor; benches bundle their baselines the same way (`workflowsPath`). */
 export function bundleWorkflows(workflowsPath = WORKFLOWS_PATH): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
     workflowsPath,
     workflowInterceptorModules: [createRequire(import.meta.url).resolve(WORKFLOW_TRACING_MODULE)],
+    preloadModules: SHARED_WORKFLOW_MODULES,
     logger: quietBundlerLogger,
   });
 }
