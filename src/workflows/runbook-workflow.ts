@@ -16,7 +16,7 @@ import {
 import type { ApprovalActivities, ApprovalCheck } from '../activities/types.js';
 import { renderTemplate } from '../expressions/render-template.js';
 import { resolveInputs } from '../runbook/resolve-inputs.js';
-import type { ApprovalGate } from './approval-gate.js';
+import type { ApprovalGate, ApprovalSignal } from './approval-gate.js';
 import { alertResolvedSignal, approvalSignal, gatesQuery, pendingGatesQuery, statusQuery } from './definitions.js';
 import { Interpreter } from './interpreter.js';
 import { decidePatchesAtStart, PATCH } from './patches.js';
@@ -38,6 +38,8 @@ export async function runbookWorkflow(input: RunbookWorkflowInput): Promise<Runb
   // A query adds nothing to history, so adding one keeps recorded histories replaying.
   setHandler(gatesQuery, () => [...gates.values()].map((g) => g.view()));
   setHandler(approvalSignal, async (signal) => {
+    // Anyone can send anything: a signal without the shape of a decision names nobody, and must not fail the task.
+    if (!isDecision(signal)) return;
     // A decision for a gate that is not open is dropped: nothing to count it toward.
     const gate = gates.get(signal.gateId);
     if (!gate || gate.settled) return;
@@ -106,6 +108,11 @@ export async function runbookWorkflow(input: RunbookWorkflowInput): Promise<Runb
   status.state = 'completed';
   await condition(allHandlersFinished);
   return { runbook: plan.runbook.name, planHash: plan.hash, outputs, steps: status.steps };
+}
+
+function isDecision(signal: unknown): signal is ApprovalSignal {
+  const s = signal as Partial<ApprovalSignal> | null;
+  return typeof s?.gateId === 'string' && (s.decision === 'approve' || s.decision === 'deny') && typeof s.approver?.id === 'string' && typeof s.at === 'string';
 }
 
 /** A signal's claimed groups, when they are a list of strings; anything else is treated as no claim at all. */

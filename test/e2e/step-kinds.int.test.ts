@@ -240,6 +240,17 @@ ${approval}
     expect((await handle.describe()).searchAttributes.VigilPendingApproval).toEqual([false]);
   });
 
+  it('ignores signals that are not decisions at all, and counts the genuine one after them', async () => {
+    const { handle, workflowId } = await start(gateRunbook('        approvers: [{ group: dba }]'));
+    await pendingGates(handle);
+    // Sent straight to Temporal by anyone with namespace access: none names an approver.
+    for (const junk of [null, {}, { gateId: 'gate' }, { gateId: 'gate', decision: 'approve', approver: 'bob', at: 'now' }]) await handle.signal(approvalSignal, junk as never);
+    await handle.signal(approvalSignal, decide(workflowId, 'bob', 'approve'));
+    const outcome = await watchRun(handle, () => undefined, 50);
+    if (!outcome.ok) throw new Error(`${outcome.code} ${outcome.message}`);
+    expect(outcome.result.steps.find((s) => s.id === 'gate')?.summary).toBe('approved by bob');
+  });
+
   it('requires every group when several are listed', async () => {
     const { handle, workflowId } = await start(gateRunbook('        approvers: [{ group: dba }, { group: service-owners }]'));
     await pendingGates(handle);

@@ -1,6 +1,8 @@
 /**
  * Replays every recorded history (test/fixtures/histories/*.json) through the current workflow code.
  * No server needed: a DeterminismViolationError here means a change would break runs in flight.
+ * The `*-query-split.json` runs were answering queries while a local activity's result was pending, so the code after
+ * the activity ran a workflow task later than a replay runs it (see src/workflows/patches.ts).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
