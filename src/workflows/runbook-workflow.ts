@@ -64,9 +64,10 @@ export async function runbookWorkflow(input: RunbookWorkflowInput): Promise<Runb
   });
 
   const trigger: Record<string, unknown> = { ...(input.trigger.payload ?? {}), resolved: false };
-  setHandler(alertResolvedSignal, ({ at }) => {
+  setHandler(alertResolvedSignal, (resolution) => {
     trigger.resolved = true;
-    trigger.resolved_at = at;
+    // Read defensively, as for decisions: a malformed signal must not fail the task.
+    trigger.resolved_at = typeof resolution?.at === 'string' ? resolution.at : undefined;
     for (const gate of gates.values()) gate.close('cancelled', 'the alert that started this run resolved');
   });
 

@@ -13,7 +13,7 @@ import { watchRun } from '../../src/client/watch-run.js';
 import { loadIdentitiesFile } from '../../src/governance/identity.js';
 import { compileRunbookOrThrow } from '../../src/runbook/compile.js';
 import type { Principal } from '../../src/shared/principal.js';
-import { approvalSignal, PENDING_GATES_MEMO, pendingGatesQuery, statusQuery } from '../../src/workflows/definitions.js';
+import { alertResolvedSignal, approvalSignal, PENDING_GATES_MEMO, pendingGatesQuery, statusQuery } from '../../src/workflows/definitions.js';
 import type { GateView } from '../../src/workflows/approval-gate.js';
 import { historyText, recordHistory } from '../support/histories.js';
 import { startHttpRecorder, type HttpRecorder } from '../support/http-recorder.js';
@@ -249,6 +249,12 @@ ${approval}
     const outcome = await watchRun(handle, () => undefined, 50);
     if (!outcome.ok) throw new Error(`${outcome.code} ${outcome.message}`);
     expect(outcome.result.steps.find((s) => s.id === 'gate')?.summary).toBe('approved by bob');
+
+    // A malformed "alert resolved" still resolves the alert (anyone who can send it can cancel the run anyway).
+    const second = await start(gateRunbook('        approvers: [{ group: dba }]'));
+    await pendingGates(second.handle);
+    await second.handle.signal(alertResolvedSignal, null as never);
+    expect(await watchRun(second.handle, () => undefined, 50)).toMatchObject({ ok: false, code: 'VIGIL_E_APPROVAL_CANCELLED' });
   });
 
   it('requires every group when several are listed', async () => {
