@@ -16,6 +16,7 @@ import type { GateView } from '../src/workflows/approval-gate.js';
 import { approvalSignal, pendingGatesQuery } from '../src/workflows/definitions.js';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { startBenchStack } from './bench-stack.js';
 import { printTable, summarize, type Summary } from './stats.js';
 
@@ -79,21 +80,30 @@ export default async function bench(): Promise<void> {
     const preSigned = (workflowId: string, gate: GateView) =>
       client.workflow.getHandle(workflowId).signal(approvalSignal, key.sign({ workflowId, gateId: gate.gateId, statementHash: gate.subject?.statementHash, decision: 'approve', approver: 'bob', groups: bob.groups }));
 
-    // The baseline runs on a worker set up as Vigil's is, tracing included, so the ratio is what the gate adds.
+    // The baseline runs on a worker set up as Vigil's is, tracing included, so the ratio is what the gate adds. The
+    // same on a bare worker is printed for reference: tracing's own cost, which every run pays, gated or not.
+    const baselineWorkflows = fileURLToPath(new URL('./baseline-workflows.ts', import.meta.url));
     const baselineQueue = `${taskQueue}-baseline`;
-    const baselineWorker = await stack.createWorker({ taskQueue: baselineQueue, workflowsPath: fileURLToPath(new URL('./baseline-workflows.ts', import.meta.url)) });
+    const baselineWorker = await stack.createWorker({ taskQueue: baselineQueue, workflowsPath: baselineWorkflows });
+    const bareQueue = `${taskQueue}-bare`;
+    const bareWorker = await Worker.create({
+      connection: stack.native,
+      taskQueue: bareQueue,
+      activities: stack.activities,
+      workflowBundle: await bundleWorkflowCode({ workflowsPath: baselineWorkflows, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never }),
+    });
     /**
      * A plain signal to a workflow that then runs the statement through the same activity, ungated: the clock
      * statement without the pg_sleep(0) that makes policy gate it.
      */
     const statement = { connection: 'demo', query: 'SELECT (extract(epoch from clock_timestamp()) * 1000)::float8 AS ms', params: [] };
-    const plainSignal = async (): Promise<number> => {
+    const plainSignal = async (queue = baselineQueue): Promise<number> => {
       const workflowId = `bench-signal-${randomUUID()}`;
       const request = {
         workflowId, runId: '', runbook: { name: 'bench', tags: [] }, step: { id: 'now' }, principal: { id: 'alice', kind: 'human' as const, groups: [] },
         ...statement, timeoutMs: 10_000, statementHash: statementHash(statement), approvals: [],
       };
-      const handle = await client.workflow.start('signalThenStatement', { taskQueue: baselineQueue, workflowId, args: [request] });
+      const handle = await client.workflow.start('signalThenStatement', { taskQueue: queue, workflowId, args: [request] });
       // Started and waiting, as the gated run is when its gate is pending.
       while ((await handle.describe()).raw.pendingWorkflowTask) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, SETTLE_MS));
@@ -103,25 +113,27 @@ export default async function bench(): Promise<void> {
       return Number(out.rows[0]?.ms) - t0;
     };
 
-    await baselineWorker.runUntil(() =>
+    await bareWorker.runUntil(() => baselineWorker.runUntil(() =>
       worker.runUntil(async () => {
-        const samples = { plain: [] as number[], policyDirect: [] as number[], policyService: [] as number[], stepService: [] as number[] };
+        const samples = { plain: [] as number[], bare: [] as number[], policyDirect: [] as number[], policyService: [] as number[], stepService: [] as number[] };
         for (let i = 0; i < RUNS + 2; i++) {
           samples.plain.push(await plainSignal());
+          samples.bare.push(await plainSignal(bareQueue));
           samples.policyService.push(await once(policyGated, viaService));
           samples.policyDirect.push(await once(policyGated, preSigned));
           samples.stepService.push(await once(approvalStep, viaService));
         }
-        const [p, a, b, c] = [samples.plain, samples.policyDirect, samples.policyService, samples.stepService].map((v) => summarize(v.slice(2))) as [Summary, Summary, Summary, Summary];
+        const [p, bare, a, b, c] = [samples.plain, samples.bare, samples.policyDirect, samples.policyService, samples.stepService].map((v) => summarize(v.slice(2))) as [Summary, Summary, Summary, Summary, Summary];
         const row = (path: string, x: Summary, aim?: string) => ({ path, p50: `${x.p50.toFixed(0)} ms`, p99: `${x.p99.toFixed(0)} ms`, ratio: (x.p50 / p.p50).toFixed(2), ...(aim ? { aim } : {}) });
         printTable(`approve -> gated statement executing (${RUNS} runs each, after 2 warm-ups, interleaved)`, [
           row('plain signal -> the same statement, ungated (baseline)', p),
+          row('the same on a worker without tracing (reference)', bare),
           row('policy gate on the statement: pre-signed approval sent straight to the run', a),
           row('policy gate on the statement: vigil approve through the approval service', b, '≤ 2'),
           row('approval step, then a statement checked after it: vigil approve', c),
         ]);
       }),
-    );
+    ));
   } finally {
     await stack.close();
   }
