@@ -1,8 +1,9 @@
 /**
  * Checks, where a statement is about to execute, that the approvals it carries really grant it:
  * each one signed by the approval service for this run, this gate and this exact statement hash; each approver
- * in a required group under the current identity config (or, for one it does not know, the groups signed in); nobody approving their own request (or their agent's);
- * nobody counted twice; every required group's quorum met. Pure apart from the key it is given.
+ * in a required group under the current identity config (or, for one it does not know, the groups signed in);
+ * nobody approving their own request (or their agent's); nobody counted twice; every required group's quorum met.
+ * Pure apart from the key it is given.
  */
 import type { KeyObject } from 'node:crypto';
 import type { Principal } from '../shared/principal.js';
