@@ -17,6 +17,7 @@ import type pg from 'pg';
 import { prepareValue } from 'pg/lib/utils.js';
 import { jsonSafe } from './json-safe.js';
 import { isTimestamptz, utcTimestampToIso } from './utc-timestamp.js';
+import { connectionOf } from './pg-connection.js';
 
 export interface PipelineStatement {
   readonly text: string;
@@ -69,8 +70,7 @@ function remember(connection: pg.Connection, name: string, text: string): void {
  * pipeline closes and parses its named statements again.
  */
 export function forgetPrepared(client: pg.PoolClient): void {
-  const connection = (client as unknown as { connection?: pg.Connection }).connection;
-  if (connection) prepared.delete(connection);
+  prepared.delete(connectionOf(client));
 }
 
 class GuardPipeline implements pg.Submittable {

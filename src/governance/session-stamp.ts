@@ -19,6 +19,7 @@
 import type pg from 'pg';
 import { principalChain, type Principal } from '../shared/principal.js';
 import type { PipelineStatement } from './guard-pipeline.js';
+import { connectionOf } from './pg-connection.js';
 
 export interface StampedStatement {
   readonly principal: Principal;
@@ -58,10 +59,6 @@ interface SessionState {
 
 const WATCHED = new Set(['application_name', 'default_transaction_read_only', 'standard_conforming_strings']);
 const sessions = new WeakMap<pg.Connection, SessionState>();
-
-function connectionOf(client: pg.PoolClient): pg.Connection {
-  return (client as unknown as { connection: pg.Connection }).connection;
-}
 
 function session(client: pg.PoolClient): SessionState {
   const connection = connectionOf(client);

@@ -8,22 +8,18 @@
  * text on the server is guard-pipeline.ts's record: a name reused here is closed and parsed again there.
  */
 import type pg from 'pg';
+import { connectionOf } from './pg-connection.js';
 
 export const SLOTS = 64;
 
-interface Slots {
-  /** Text to slot name, least recently used first. */
-  readonly byText: Map<string, string>;
-}
-
-const connections = new WeakMap<pg.Connection, Slots>();
+/** Per connection: text to slot name, least recently used first. */
+const connections = new WeakMap<pg.Connection, Map<string, string>>();
 
 /** The name under which `text` is kept on the client's connection, taking the least recently used one if need be. */
 export function slotFor(client: pg.PoolClient, text: string): string {
-  const connection = (client as unknown as { connection: pg.Connection }).connection;
-  let slots = connections.get(connection);
-  if (!slots) connections.set(connection, (slots = { byText: new Map() }));
-  const { byText } = slots;
+  const connection = connectionOf(client);
+  let byText = connections.get(connection);
+  if (!byText) connections.set(connection, (byText = new Map()));
   let name = byText.get(text);
   if (name !== undefined) {
     byText.delete(text);
