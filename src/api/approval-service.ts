@@ -61,7 +61,7 @@ export interface ApprovalServiceDeps {
 /** How many runs the inbox asks for their gates at once. */
 const LIST_CONCURRENCY = 8;
 
-/** How long a decision waits for the run to show what it made of it (the gate verifies it in a local activity). */
+/** How long a decision waits for the run to show what it made of it (a workflow task, or a local activity when the gate asks the worker). */
 const OUTCOME_WAIT_MS = 5_000;
 
 function progress(gate: GateView): GateProgress[] {
